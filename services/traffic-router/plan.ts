@@ -1,0 +1,144 @@
+// Pure traffic planning: which weights to write into a VirtualService, as a new object and as an
+// RFC 6902 patch, and how to read them back. No I/O. Like Argo Rollouts, only the weights of the
+// selected routes change; everything else in the VirtualService stays the user's.
+import { pointer, type JsonPatchOp } from "./json-patch.js";
+import { fail, PlanErrorCode, type PlanResult } from "./plan-errors.js";
+import { selectManagedRoutes, type ManagedRoute, type RouteSelection } from "./route-select.js";
+import { implicitWeight, objectRef, type RouteDestination, type VirtualService } from "./vs-types.js";
+
+export type { JsonPatchOp } from "./json-patch.js";
+export { PlanErrorCode } from "./plan-errors.js";
+export type { PlanError, PlanResult } from "./plan-errors.js";
+export type { SubsetChange, SubsetPlan, SubsetPlanInput } from "./destination-rule.js";
+export type { DestinationRule, VirtualService } from "./vs-types.js";
+export { shortHost } from "./vs-types.js";
+export type { ManagedRoute, RouteSelection, Split, TcpRouteSelector, TlsRouteSelector } from "./route-select.js";
+export { checkSubsetsExist, planDestinationRuleSubsets } from "./destination-rule.js";
+
+/** Input of {@link planWeights}: the VirtualService, what to manage, and the canary's share. */
+export interface PlanWeightsInput extends RouteSelection {
+  /** The whole VirtualService object (apiVersion, metadata, spec). Never modified. */
+  vs: VirtualService;
+  /** Percent of traffic for the canary, an integer 0..100; stable gets the rest. */
+  canaryWeight: number;
+}
+
+/** Weights of one managed route. */
+export interface RouteWeights {
+  kind: ManagedRoute["kind"];
+  /** Position in `spec.http` / `spec.tls` / `spec.tcp`. */
+  index: number;
+  name?: string;
+  /** `destination.host` of the stable and the canary destination, as written in the VirtualService. */
+  stableHost: string;
+  canaryHost: string;
+  stableWeight: number;
+  canaryWeight: number;
+}
+
+/** A successful plan. */
+export interface WeightPlan {
+  /** A new VirtualService with the planned weights. */
+  vs: VirtualService;
+  /**
+   * JSON Patch against the whole object (`/spec/http/0/route/1/weight`). Every weight write is
+   * preceded by `test` ops on the old destination and weight, so a concurrent edit fails the patch.
+   */
+  patch: JsonPatchOp[];
+  /** False when the VirtualService already carries these weights (then `patch` is empty). */
+  changed: boolean;
+  /** The planned weights of every managed route. */
+  routes: RouteWeights[];
+}
+
+function isValidWeight(w: unknown): w is number {
+  return typeof w === "number" && Number.isInteger(w) && w >= 0 && w <= 100;
+}
+
+function summarize(r: ManagedRoute, stableWeight: number, canaryWeight: number): RouteWeights {
+  const host = (j: number) => r.destinations[j]?.destination.host ?? "";
+  const out: RouteWeights = { kind: r.kind, index: r.index, stableHost: host(r.stableIndex), canaryHost: host(r.canaryIndex), stableWeight, canaryWeight };
+  if (r.name !== undefined) out.name = r.name;
+  return out;
+}
+
+function weightOps(r: ManagedRoute, j: number, entry: RouteDestination, want: number): JsonPatchOp[] {
+  const at = pointer("spec", r.kind, r.index, "route", j);
+  if (entry.weight === undefined) {
+    // No weight to `test`: test the whole entry instead, which also proves `weight` is still absent.
+    return [
+      { op: "test", path: at, value: entry },
+      { op: "add", path: `${at}/weight`, value: want },
+    ];
+  }
+  return [
+    { op: "test", path: `${at}/destination`, value: entry.destination },
+    { op: "test", path: `${at}/weight`, value: entry.weight },
+    { op: "replace", path: `${at}/weight`, value: want },
+  ];
+}
+
+/**
+ * Plans the weights of the selected routes: canary gets `canaryWeight`, stable `100 − canaryWeight`.
+ * Fails (never guesses) when a route is missing or ambiguous, lacks a destination, or has a
+ * destination that is neither stable nor canary.
+ */
+export function planWeights(input: PlanWeightsInput): PlanResult<WeightPlan> {
+  if (!isValidWeight(input.canaryWeight)) {
+    const vsRef = `VirtualService ${objectRef(input.vs?.metadata)}`;
+    return fail(PlanErrorCode.invalidWeight, vsRef, `canary weight ${JSON.stringify(input.canaryWeight)} for ${vsRef} is not an integer 0..100; pass a whole percentage`);
+  }
+  const sel = selectManagedRoutes(input.vs, input);
+  if (!sel.ok) return sel;
+  const canary = input.canaryWeight;
+  const vs = structuredClone(input.vs);
+  const patch: JsonPatchOp[] = [];
+  for (const r of sel.routes) {
+    const target = vs.spec[r.kind]?.[r.index]?.route;
+    for (const [j, want] of [[r.stableIndex, 100 - canary], [r.canaryIndex, canary]] as const) {
+      const entry = r.destinations[j];
+      const copy = target?.[j];
+      if (entry === undefined || copy === undefined) continue;
+      // An absent weight that already means `want` stays absent: no churn in the user's object.
+      if (implicitWeight(r.destinations, entry) === want) continue;
+      patch.push(...weightOps(r, j, entry, want));
+      copy.weight = want;
+    }
+  }
+  const routes = sel.routes.map((r) => summarize(r, 100 - canary, canary));
+  return { ok: true, vs, patch, changed: patch.length > 0, routes };
+}
+
+/** The weights each managed route carries now (absent weights read as their implicit value). */
+export function readWeights(vs: VirtualService, selection: RouteSelection): PlanResult<{ routes: RouteWeights[] }> {
+  const sel = selectManagedRoutes(vs, selection);
+  if (!sel.ok) return sel;
+  const routes = sel.routes.map((r) => {
+    const weightAt = (j: number) => {
+      const e = r.destinations[j];
+      return e === undefined ? 0 : implicitWeight(r.destinations, e);
+    };
+    return summarize(r, weightAt(r.stableIndex), weightAt(r.canaryIndex));
+  });
+  return { ok: true, routes };
+}
+
+/**
+ * Read-back check after a write: every managed route must carry canary `expected` and stable
+ * `100 − expected`. A mismatch names the first route that differs.
+ */
+export function verifyWeights(vs: VirtualService, selection: RouteSelection, expected: number): PlanResult<{ routes: RouteWeights[] }> {
+  const read = readWeights(vs, selection);
+  if (!read.ok) return read;
+  const vsRef = `VirtualService ${objectRef(vs.metadata)}`;
+  if (!isValidWeight(expected)) {
+    return fail(PlanErrorCode.invalidWeight, vsRef, `expected canary weight ${JSON.stringify(expected)} for ${vsRef} is not an integer 0..100`);
+  }
+  for (const r of read.routes) {
+    if (r.canaryWeight !== expected || r.stableWeight !== 100 - expected) {
+      const ref = r.name !== undefined ? `${r.kind} route "${r.name}" (spec.${r.kind}[${r.index}])` : `spec.${r.kind}[${r.index}]`;
+      return fail(PlanErrorCode.weightMismatch, vsRef, `${ref} of ${vsRef} carries stable ${r.stableWeight} / canary ${r.canaryWeight}, expected stable ${100 - expected} / canary ${expected}; another writer (a person, Argo Rollouts, Flagger) changed it — find it with \`kubectl get vs -o yaml --show-managed-fields\`, stop it, then repeat the step`, ref);
+    }
+  }
+  return read;
+}
