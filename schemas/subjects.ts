@@ -179,6 +179,11 @@ export const Header = {
   deadCode: "Siskin-Dead-Code",
   /** Dead letters: the consumer that refused it. */
   deadConsumer: "Siskin-Dead-Consumer",
+  /**
+   * Dead letters: the original `Nats-Msg-Id`. The dead letter gets its own msgID
+   * (`<consumer>:<stream>:<seq>`) so two consumers refusing one event both land in the DLQ.
+   */
+  deadMsgId: "Siskin-Dead-Msg-Id",
 } as const;
 
 /**

@@ -1,0 +1,29 @@
+/** Shared plumbing of every Siskin service (not a service itself). */
+export { loadConfig, deepFreeze, NatsConfig, HttpConfig, type LoadConfigOptions } from "./config.js";
+export { connectNats, natsConnectOptions } from "./nats.js";
+export {
+  provision,
+  streamConfigs,
+  consumerConfig,
+  BucketHistory,
+  DEFAULT_MAX_DELIVER,
+  type ProvisionOptions,
+  type ProvisionReport,
+  type ProvisionAction,
+} from "./provision.js";
+export { consumerOwns, serverFilters, subjectMatches, supportsMultiFilter } from "./consumer-filter.js";
+export { createPublisher, type Publisher, type PublisherOptions, type Outgoing, type Published } from "./publish.js";
+export {
+  startConsumer,
+  DEFAULT_BACKOFF_MS,
+  type ConsumerOptions,
+  type DeliveryContext,
+  type MessageHandler,
+  type RunningConsumer,
+} from "./consume.js";
+export { consumerMetrics, type ConsumerMetrics } from "./consumer-metrics.js";
+export { deadLetterHeaders, type DeadReason } from "./dead-letter.js";
+export { openKv, RevisionConflictError, type JsonKv, type KvEntry } from "./kv.js";
+export { createLogger, LogField, redactPaths, type LoggerOptions } from "./logger.js";
+export { buildHealthApp, startHealthServer, type HealthOptions, type HealthServer } from "./health.js";
+export { onShutdown, type Shutdown, type ShutdownOptions } from "./shutdown.js";

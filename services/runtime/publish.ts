@@ -1,0 +1,66 @@
+/** Publishing Siskin messages to JetStream: envelope built and validated, msgID = envelope id. */
+import { randomUUID } from "node:crypto";
+import { jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { encode, message, type PayloadOf } from "../../schemas/codec.js";
+import { SiskinError } from "../../schemas/errors.js";
+import type { Subject } from "../../schemas/subjects.js";
+
+/** What a caller gives for one message; the publisher fills `type`, `v`, `occurredAt` and (unless given) `id`. */
+export interface Outgoing<S extends Subject> {
+  data: PayloadOf<S>;
+  releaseId?: string;
+  causationId?: string;
+  /** A deterministic id makes a repeated publish a server-side duplicate (e.g. `${releaseId}:${seq}`). */
+  id?: string;
+}
+
+/** The server's answer to one publish. */
+export interface Published {
+  /** The envelope id (also the JetStream msgID). */
+  id: string;
+  /** The stream sequence. */
+  seq: number;
+  /** True when the server already had a message with this id (within its duplicate window) and dropped this one. */
+  duplicate: boolean;
+}
+
+/** Publishes typed messages. */
+export interface Publisher {
+  /** Build, validate (throws InvalidMessageError) and publish; resolves on the stream's ack. */
+  publish<S extends Subject>(subject: S, msg: Outgoing<S>): Promise<Published>;
+}
+
+/** Options of {@link createPublisher}. */
+export interface PublisherOptions {
+  /** The publishing component, used in generated ids and error messages. */
+  source: string;
+  /** The clock for `occurredAt` (tests pass a fixed one). */
+  now?: () => Date;
+  /** The id generator for messages without an id (default `<source>-<uuid>`). */
+  newId?: () => string;
+}
+
+/** Create a publisher on `nc`. */
+export function createPublisher(nc: NatsConnection, opts: PublisherOptions): Publisher {
+  const js = jetstream(nc);
+  const now = opts.now ?? (() => new Date());
+  const newId = opts.newId ?? (() => `${opts.source}-${randomUUID()}`);
+  return {
+    async publish(subject, msg) {
+      const env = message(subject, {
+        id: msg.id ?? newId(),
+        occurredAt: now().toISOString(),
+        ...(msg.releaseId === undefined ? {} : { releaseId: msg.releaseId }),
+        ...(msg.causationId === undefined ? {} : { causationId: msg.causationId }),
+        data: msg.data,
+      });
+      try {
+        const ack = await js.publish(subject, encode(env), { msgID: env.id });
+        return { id: env.id, seq: ack.seq, duplicate: ack.duplicate };
+      } catch (err) {
+        throw new SiskinError("SISKIN_ERR_UNAVAILABLE", `${opts.source}: publish of ${subject} (id ${env.id}) to JetStream failed: ${(err as Error).message}`, { cause: err });
+      }
+    },
+  };
+}

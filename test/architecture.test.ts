@@ -1,0 +1,159 @@
+/**
+ * Dependency rules, checked on the import lines of every .ts file (see /work/shared/STYLE.md):
+ * schemas/ imports nothing of ours outside schemas/; workflows/ imports only schemas/ and workflows/;
+ * pure files use no NATS, Kubernetes client, pino or fetch; services do not import each other
+ * (except services/runtime; services/cli may import any service; sim-* may import each other; a
+ * service's *.test.ts may import a sim-* service as its fake API).
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const SKIP_DIRS = new Set(["node_modules", ".git", "dist", "coverage"]);
+
+interface SourceFile {
+  /** Repo-relative, `/`-separated. */
+  path: string;
+  text: string;
+}
+interface ImportLine {
+  spec: string;
+  line: number;
+}
+
+function listTs(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    if (SKIP_DIRS.has(name) || name.startsWith(".")) continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) listTs(full, out);
+    else if (name.endsWith(".ts") && !name.endsWith(".d.ts")) out.push(full);
+  }
+  return out;
+}
+
+const lineAt = (text: string, index: number) => text.slice(0, index).split("\n").length;
+
+/** Every module specifier of `import … from`, `export … from`, bare `import "x"` and `import("x")`. */
+export function importsOf(text: string): ImportLine[] {
+  const out: ImportLine[] = [];
+  const patterns = [
+    /^\s*(?:import|export)\b[^;'"]*?\bfrom\s*(["'])([^"']+)\1/gm,
+    /^\s*import\s*(["'])([^"']+)\1/gm,
+    /\bimport\s*\(\s*(["'])([^"']+)\1\s*\)/g,
+  ];
+  for (const re of patterns) {
+    for (const m of text.matchAll(re)) {
+      const spec = m[2] as string;
+      out.push({ spec, line: lineAt(text, (m.index ?? 0) + m[0].lastIndexOf(spec)) });
+    }
+  }
+  return out;
+}
+
+function stripComments(text: string): string {
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, " "))
+    .split("\n")
+    .map((l) => l.replace(/(^|[^:"'`])\/\/.*$/, "$1"))
+    .join("\n");
+}
+
+const FORBIDDEN_IN_PURE = [/^@nats-io\//, /^@kubernetes\/client-node$/, /^pino$/];
+
+/** Pure files: services/<svc>/…/plan.ts, evaluate.ts, service.ts, and everything under workflows/. */
+export function isPure(path: string): boolean {
+  if (path.startsWith("workflows/")) return true;
+  return /^services\/[^/]+\/(?:.*\/)?(?:plan|evaluate|service)\.ts$/.test(path);
+}
+
+const serviceOf = (path: string) => /^services\/([^/]+)\//.exec(path)?.[1];
+
+/** The violations of the dependency rules in `files`, as `path:line: problem`. */
+export function checkArchitecture(files: readonly SourceFile[]): string[] {
+  const bad: string[] = [];
+  for (const f of files) {
+    const from = f.path;
+    const svc = serviceOf(from);
+    for (const imp of importsOf(f.text)) {
+      const where = `${from}:${imp.line}`;
+      const ours = imp.spec.startsWith(".");
+      const target = ours ? relative(ROOT, resolve(ROOT, dirname(from), imp.spec)).split(sep).join("/") : undefined;
+      if (target !== undefined && target.startsWith("..")) bad.push(`${where}: imports "${imp.spec}" outside the repository`);
+      if (from.startsWith("schemas/") && target !== undefined && !target.startsWith("schemas/")) {
+        bad.push(`${where}: schemas/ may import nothing of ours outside schemas/, but imports "${imp.spec}" (${target})`);
+      }
+      if (from.startsWith("workflows/") && target !== undefined && !target.startsWith("schemas/") && !target.startsWith("workflows/")) {
+        bad.push(`${where}: workflows/ may import only schemas/, but imports "${imp.spec}" (${target})`);
+      }
+      if (isPure(from) && FORBIDDEN_IN_PURE.some((re) => re.test(imp.spec))) {
+        bad.push(`${where}: pure file imports "${imp.spec}"; move the I/O behind a port`);
+      }
+      const other = target === undefined ? undefined : serviceOf(target);
+      const allowed =
+        other === svc ||
+        other === "runtime" ||
+        svc === "cli" ||
+        (svc?.startsWith("sim-") === true && other?.startsWith("sim-") === true) ||
+        // A unit test may stand a simulated world (sim-slack, sim-cluster...) in for the real API.
+        (from.endsWith(".test.ts") && other?.startsWith("sim-") === true);
+      if (svc !== undefined && other !== undefined && !allowed) {
+        bad.push(`${where}: service ${svc} imports service ${other} ("${imp.spec}"); talk over NATS or move shared code to schemas/ or services/runtime/`);
+      }
+    }
+    if (isPure(from)) {
+      stripComments(f.text)
+        .split("\n")
+        .forEach((l, i) => {
+          if (/\bfetch\s*\(/.test(l)) bad.push(`${from}:${i + 1}: pure file calls fetch(); move the I/O behind a port`);
+        });
+    }
+  }
+  return bad;
+}
+
+describe("architecture", () => {
+  it("the repository keeps the dependency rules", () => {
+    const files = ["schemas", "workflows", "services", "test", "scripts", "bench"]
+      .map((d) => join(ROOT, d))
+      .filter((d) => {
+        try {
+          return statSync(d).isDirectory();
+        } catch {
+          return false;
+        }
+      })
+      .flatMap((d) => listTs(d))
+      .map((full) => ({ path: relative(ROOT, full).split(sep).join("/"), text: readFileSync(full, "utf8") }))
+      // This file's table spells violations on purpose.
+      .filter((f) => f.path !== "test/architecture.test.ts");
+    expect(files.length).toBeGreaterThan(10);
+    const bad = checkArchitecture(files);
+    if (bad.length > 0) console.error(`dependency rule violations:\n${bad.join("\n")}`);
+    expect(bad).toEqual([]);
+  });
+
+  it.each([
+    ["schemas/x.ts", 'import { a } from "../services/runtime/index.js";', /schemas\/x.ts:1: schemas\/ may import nothing/],
+    ["workflows/canary/m.ts", 'import type { L } from "../../services/runtime/logger.js";', /workflows\/ may import only schemas/],
+    ["workflows/canary/m.ts", 'import { x } from "../../schemas/index.js";\nimport { y } from "./steps.js";', null],
+    ["workflows/j.ts", "const a = 1;\nconst r = await fetch(url);", /workflows\/j.ts:2: pure file calls fetch/],
+    ["workflows/j.ts", "// we never fetch(here)\n/* nor fetch(x) */", null],
+    ["services/traffic-router/plan.ts", 'import {\n  connect,\n} from "@nats-io/transport-node";', /plan.ts:3: pure file imports "@nats-io\/transport-node"/],
+    ["services/a/service.ts", 'import { pino } from "pino";', /pure file imports "pino"/],
+    ["services/a/sub/evaluate.ts", 'import * as k from "@kubernetes/client-node";', /pure file imports/],
+    ["services/a/adapter.ts", 'import { pino } from "pino";', null],
+    ["services/notifier/main.ts", 'import { x } from "../traffic-router/plan.js";', /service notifier imports service traffic-router/],
+    ["services/notifier/main.ts", 'export { x } from "../runtime/index.js";', null],
+    ["services/cli/commands/a.ts", 'const m = await import("../../orchestrator/store.js");', null],
+    ["services/sim-mesh/a.ts", 'import { c } from "../sim-cluster/api.js";', null],
+    ["services/sim-mesh/a.ts", 'import "../orchestrator/side-effect.js";', /service sim-mesh imports service orchestrator/],
+    ["services/approval-gateway/slack.test.ts", 'import { s } from "../sim-slack/server.js";', null],
+    ["services/approval-gateway/slack.ts", 'import { s } from "../sim-slack/server.js";', /service approval-gateway imports service sim-slack/],
+  ])("the checker judges %s", (path, text, want) => {
+    const bad = checkArchitecture([{ path, text }]);
+    if (want === null) expect(bad).toEqual([]);
+    else expect(bad.join("\n")).toMatch(want);
+  });
+});
