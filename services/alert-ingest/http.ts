@@ -1,0 +1,89 @@
+/**
+ * The HTTP face of alert-ingest: `POST /webhooks/alertmanager` (Alertmanager's `<webhook_config>`).
+ *
+ * Alertmanager retries 5xx answers and gives up on 4xx, so a body that will never be good (malformed
+ * JSON 400, schema failure 400, too large 413, wrong content type 415, bad token 401) is refused with
+ * a 4xx naming the problem, while a NATS outage is a 503 so the notification comes again.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import { Compile } from "typebox/compile";
+import { AlertmanagerWebhook } from "../../schemas/alert.js";
+import { SiskinError } from "../../schemas/errors.js";
+import type { Log } from "./ports.js";
+import type { AlertIngestService } from "./service.js";
+
+/** The webhook path. */
+export const WEBHOOK_PATH = "/webhooks/alertmanager";
+
+/** Options of {@link buildApp}. */
+export interface AppDeps {
+  service: AlertIngestService;
+  /** Largest body accepted, in bytes (default 1 MiB); larger is 413. */
+  bodyLimit?: number;
+  /** When set, requests must carry `Authorization: Bearer <token>` (Alertmanager `http_config.authorization`). */
+  bearerToken?: string;
+  log?: Log;
+}
+
+const validator = Compile(AlertmanagerWebhook);
+
+function problemsOf(body: unknown): string[] {
+  return [...validator.Errors(body)].slice(0, 5).map((e) => `${e.instancePath === "" ? "body" : e.instancePath}: ${e.message}`);
+}
+
+function digest(s: string): Buffer {
+  return createHash("sha256").update(s, "utf8").digest();
+}
+
+/** Constant-time check of an `Authorization` header against the token. */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return m !== null && timingSafeEqual(digest(m[1] ?? ""), digest(token));
+}
+
+/** Build the app without listening; tests use `app.inject()`. */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 1024 * 1024 });
+  const log = deps.log;
+  // Only JSON: fastify also parses text/plain by default, which Alertmanager never sends.
+  app.removeContentTypeParser("text/plain");
+
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send({ error: err.message, code: err.code });
+    }
+    if (err instanceof SiskinError && err.retryable) {
+      log?.warn({ err: err.message }, "webhook not processed; Alertmanager will retry");
+      return reply.code(503).send({ error: err.message, code: err.code });
+    }
+    log?.error({ err: err.message }, "webhook failed");
+    return reply.code(500).send({ error: "internal error", code: err instanceof SiskinError ? err.code : "SISKIN_ERR_INTERNAL" });
+  });
+
+  const token = deps.bearerToken;
+  if (token !== undefined) {
+    // Before the body is read: an unauthenticated sender does not get to upload a megabyte.
+    app.addHook("onRequest", async (req, reply) => {
+      if (req.url.startsWith(WEBHOOK_PATH) && !bearerMatches(req.headers.authorization, token)) {
+        return reply
+          .code(401)
+          .header("www-authenticate", 'Bearer realm="siskin-alert-ingest"')
+          .send({ error: "missing or wrong bearer token; set http_config.authorization.credentials in the Alertmanager receiver" });
+      }
+    });
+  }
+
+  app.post(WEBHOOK_PATH, async (req, reply) => {
+    const body = req.body;
+    if (!validator.Check(body)) {
+      const problems = problemsOf(body);
+      return reply.code(400).send({ error: `invalid Alertmanager webhook body: ${problems.join("; ")}`, problems });
+    }
+    const result = await deps.service.ingest(body);
+    return reply.code(200).send({ accepted: result.accepted, ignored: result.ignored });
+  });
+
+  return app;
+}
