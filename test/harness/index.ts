@@ -4,3 +4,4 @@ export { waitFor, type WaitOptions } from "./wait.js";
 export { startNats, natsServerBinary, type NatsOptions, type NatsServer } from "./nats.js";
 export { startPrometheus, type PrometheusFiles, type PrometheusServer } from "./prometheus.js";
 export { startAlertmanager, type AlertmanagerServer } from "./alertmanager.js";
+export * from "./kubectl.js";
