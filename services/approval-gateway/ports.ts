@@ -1,0 +1,45 @@
+/** What approval-gateway needs from the world. */
+import type { PayloadOf } from "../../schemas/codec.js";
+import type { Subject } from "../../schemas/subjects.js";
+
+/** A Slack Block Kit block (JSON). */
+export type Block = Record<string, unknown>;
+
+/** Slack messages. */
+export interface Chat {
+  /** Post to a channel (a reply when `threadTs` is set); resolves with the message ts. */
+  post(m: { channel: string; threadTs?: string; text: string; blocks: Block[] }): Promise<{ channel: string; ts: string }>;
+  /** Replace a message's text and blocks (chat.update). */
+  update(m: { channel: string; ts: string; text: string; blocks: Block[] }): Promise<void>;
+}
+
+/** Who belongs to a Slack user group. */
+export interface Directory {
+  /** Member user ids of a user group (`S…`), via usergroups.users.list. Throws when Slack cannot say. */
+  groupMembers(groupId: string): Promise<string[]>;
+}
+
+/**
+ * JSON values in the KV bucket `Bucket.threads` (the runtime's JsonKv has this shape).
+ * `create` and `update` throw a SiskinError with code SISKIN_ERR_CONFLICT when they lose a race.
+ */
+export interface KvStore {
+  get(key: string): Promise<{ value: unknown; revision: number } | null>;
+  create(key: string, value: unknown): Promise<number>;
+  update(key: string, value: unknown, revision: number): Promise<number>;
+  keys(): Promise<string[]>;
+}
+
+/** What a message is made of; the publisher fills `type`, `v` and `occurredAt`. */
+export interface Outgoing<S extends Subject> {
+  /** Envelope id and JetStream msg id: a repeat within the duplicate window is dropped. */
+  id: string;
+  data: PayloadOf<S>;
+  releaseId?: string;
+  causationId?: string;
+}
+
+/** Publishes validated messages to JetStream (the runtime's `createPublisher`). */
+export interface Publisher {
+  publish<S extends Subject>(subject: S, msg: Outgoing<S>): Promise<{ duplicate: boolean }>;
+}

@@ -1,0 +1,45 @@
+/** release-trigger's configuration (`SISKIN_*` variables), validated once and frozen. */
+import { Type, type Static } from "typebox";
+import { HttpConfig, loadConfig, NatsConfig } from "../runtime/config.js";
+
+/** Settings of release-trigger. */
+export const ReleaseTriggerConfig = Type.Object(
+  {
+    nats: NatsConfig,
+    /** Health and `/metrics` listener (`SISKIN_HTTP_HOST`, `SISKIN_HTTP_PORT`). */
+    http: HttpConfig,
+    /** The webhook + API listener (`SISKIN_LISTEN_HOST`, `SISKIN_LISTEN_PORT`). */
+    listen: Type.Object(
+      {
+        host: Type.String({ minLength: 1, default: "127.0.0.1" }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8082 }),
+      },
+      { additionalProperties: false },
+    ),
+    github: Type.Object(
+      {
+        /** The secret set on the GitHub webhook (`SISKIN_GITHUB_WEBHOOK_SECRET`). Redacted in logs. */
+        webhookSecret: Type.String({ minLength: 8 }),
+      },
+      { additionalProperties: false },
+    ),
+    api: Type.Object(
+      {
+        /** Bearer token of `/api/v1/*` (`SISKIN_API_TOKEN`). Redacted in logs. */
+        token: Type.String({ minLength: 16 }),
+      },
+      { additionalProperties: false },
+    ),
+    /** Kubeconfig path (`SISKIN_KUBECONFIG`); in-cluster or `$KUBECONFIG` defaults when unset. */
+    kubeconfig: Type.Optional(Type.String({ minLength: 1 })),
+    /** pino level. */
+    logLevel: Type.String({ default: "info" }),
+  },
+  { additionalProperties: false },
+);
+export type ReleaseTriggerConfig = Static<typeof ReleaseTriggerConfig>;
+
+/** Read the configuration from `env`; throws SISKIN_ERR_INVALID_CONFIG listing every problem. */
+export function load(env: Record<string, string | undefined>): Readonly<ReleaseTriggerConfig> {
+  return loadConfig(ReleaseTriggerConfig, env, { prefix: "SISKIN_" });
+}

@@ -1,0 +1,145 @@
+/**
+ * release-trigger's HTTP surface (fastify, `build` only; main.ts listens):
+ * `POST /webhooks/github` (HMAC-signed deliveries), `POST /api/v1/releases` and
+ * `POST /api/v1/releases/:ns/:rollout/:version/actions` (bearer token).
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { K8sName, K8sNamespace, StringEnum, Version } from "../../schemas/common.js";
+import { ControlAction } from "../../schemas/control.js";
+import { releaseIdOf } from "../../schemas/subjects.js";
+import { checkGithubSignature, decodeGithubBody } from "./github.js";
+import type { Actor, ReleaseTriggerService } from "./service.js";
+
+/** Dependencies of {@link buildApp}. */
+export interface HttpDeps {
+  service: ReleaseTriggerService;
+  /** The secret configured on the GitHub webhook. */
+  githubSecret: string;
+  /** Bearer token of the API. */
+  apiToken: string;
+  logger?: FastifyBaseLogger;
+}
+
+/** GitHub caps payloads at 25 MB. */
+const webhookBodyLimit = 26 * 1024 * 1024;
+
+const ReleaseBody = Type.Object(
+  {
+    /** `<namespace>/<name>` of the VMRollout. */
+    rollout: Type.String({ pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" }),
+    version: Version,
+    tag: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    commit: Type.Optional(Type.String({ pattern: "^[0-9a-f]{7,64}$" })),
+    /** Who asks (a CLI user name); `api` when absent. */
+    requestedBy: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+const ActorBody = Type.Union([
+  Type.String({ minLength: 1, maxLength: 200 }),
+  Type.Object(
+    {
+      kind: StringEnum(["api", "cli"] as const),
+      id: Type.String({ minLength: 1, maxLength: 200 }),
+      name: Type.Optional(Type.String({ maxLength: 200 })),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
+const ActionParams = Type.Object({ ns: K8sNamespace, rollout: K8sName, version: Version });
+const ActionBody = Type.Object(
+  { action: StringEnum(ControlAction), actor: ActorBody, reason: Type.Optional(Type.String({ maxLength: 2000 })) },
+  { additionalProperties: false },
+);
+
+function digest(s: string): Buffer {
+  return createHash("sha256").update(s).digest();
+}
+
+/** Constant-time bearer check; hashing first hides the token's length. */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? "");
+  if (m === null || token === "") return false;
+  return timingSafeEqual(digest(m[1] as string), digest(token));
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Build the fastify app (no socket; tests use `inject()`). */
+export function buildApp(deps: HttpDeps): FastifyInstance {
+  const app = Fastify({ ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }) })
+    .setValidatorCompiler(TypeBoxValidatorCompiler)
+    .withTypeProvider<TypeBoxTypeProvider>();
+
+  // The webhook needs the raw body for the HMAC, so its scope parses nothing itself.
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      ["application/json", "application/x-www-form-urlencoded"],
+      { parseAs: "string", bodyLimit: webhookBodyLimit },
+      (_req, body, done) => done(null, body),
+    );
+    scope.post("/webhooks/github", async (req, reply) => {
+      const raw = typeof req.body === "string" ? req.body : "";
+      const sig = await checkGithubSignature(deps.githubSecret, raw, header(req.headers["x-hub-signature-256"]));
+      if (!sig.ok) return reply.code(401).send({ error: `GitHub delivery refused: ${sig.reason}` });
+      const event = header(req.headers["x-github-event"]);
+      const deliveryId = header(req.headers["x-github-delivery"]);
+      if (event === undefined || deliveryId === undefined || deliveryId === "") {
+        return reply.code(400).send({ error: "GitHub delivery lacks X-GitHub-Event or X-GitHub-Delivery" });
+      }
+      const decoded = decodeGithubBody(raw, req.headers["content-type"]);
+      if (!decoded.ok) return reply.code(400).send({ error: `GitHub delivery ${deliveryId}: ${decoded.reason}` });
+      const out = await deps.service.handleGithub({ event, deliveryId, payload: decoded.payload });
+      return reply.code(out.status).send(out.body);
+    });
+  });
+
+  void app.register(async (api) => {
+    api.addHook("onRequest", async (req, reply) => {
+      if (!bearerMatches(req.headers.authorization, deps.apiToken)) {
+        await reply.code(401).header("www-authenticate", 'Bearer realm="siskin"').send({ error: "missing or wrong bearer token" });
+      }
+    });
+    const typed = api.withTypeProvider<TypeBoxTypeProvider>();
+    typed.post("/api/v1/releases", { schema: { body: ReleaseBody } }, async (req, reply) => {
+      const [namespace, name] = req.body.rollout.split("/") as [string, string];
+      const key = header(req.headers["idempotency-key"]);
+      const out = await deps.service.requestRelease({
+        namespace,
+        name,
+        version: req.body.version,
+        ...(req.body.tag === undefined ? {} : { tag: req.body.tag }),
+        ...(req.body.commit === undefined ? {} : { commit: req.body.commit }),
+        actor: { kind: "api", id: req.body.requestedBy ?? "api" },
+        ...(key === undefined ? {} : { idempotencyKey: key }),
+      });
+      return reply.code(out.status).send(out.body);
+    });
+    typed.post(
+      "/api/v1/releases/:ns/:rollout/:version/actions",
+      { schema: { params: ActionParams, body: ActionBody } },
+      async (req, reply) => {
+        const a = req.body.actor;
+        const actor: Actor = typeof a === "string" ? { kind: "api", id: a } : a;
+        const key = header(req.headers["idempotency-key"]);
+        const out = await deps.service.control({
+          releaseId: releaseIdOf(req.params.ns, req.params.rollout, req.params.version),
+          action: req.body.action,
+          actor,
+          ...(req.body.reason === undefined ? {} : { reason: req.body.reason }),
+          ...(key === undefined ? {} : { idempotencyKey: key }),
+        });
+        return reply.code(out.status).send(out.body);
+      },
+    );
+  });
+  return app;
+}
