@@ -1,12 +1,8 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx siskin` works without a build step.
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
+// The `siskin` command: loads the TypeScript CLI through tsx in this process (no build step), so
+// signals reach the workers directly (as PID 1 in a container, SIGTERM drains them).
+import { register } from "tsx/esm/api";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
-const res = spawnSync(process.execPath, [tsx, join(root, "services", "cli", "main.ts"), ...process.argv.slice(2)], {
-  stdio: "inherit",
-});
-process.exit(res.status ?? 1);
+register();
+const { runCli } = await import("../services/cli/main.ts");
+await runCli(process.argv);

@@ -1,5 +1,6 @@
 // The `siskin` command: a composition root. Each sub-command lives in ./commands/<name>.ts and
-// exports `register(program)`; add it to the list below.
+// exports `register(program)`; add it to the list in ./commands/index.ts.
+import { pathToFileURL } from "node:url";
 import { Command } from "commander";
 import { commands } from "./commands/index.js";
 
@@ -13,15 +14,19 @@ export function buildProgram(): Command {
   return program;
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isMain) {
-  buildProgram()
-    .parseAsync(process.argv)
-    .catch((err: unknown) => {
-      const e = err as { code?: string; exitCode?: number; message?: string };
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") process.exit(0);
-      if (typeof e.exitCode === "number" && e.code?.startsWith("commander.")) process.exit(e.exitCode);
-      process.stderr.write(`siskin: ${e.message ?? String(err)}\n`);
-      process.exit(typeof e.exitCode === "number" ? e.exitCode : 1);
-    });
+/** Run the CLI with `argv` (as process.argv); exits the process on error. */
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number; message?: string };
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") process.exit(0);
+    if (typeof e.exitCode === "number" && e.code?.startsWith("commander.")) process.exit(e.exitCode);
+    process.stderr.write(`siskin: ${e.message ?? String(err)}\n`);
+    process.exit(typeof e.exitCode === "number" ? e.exitCode : 1);
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runCli(process.argv);
 }

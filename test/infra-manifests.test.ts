@@ -1,0 +1,244 @@
+// The kustomize base and overlays as the real kubectl renders them: one hardened Deployment per worker,
+// Services for the webhook workers, least-privilege RBAC, the NATS cluster, and KEDA ScaledObjects on
+// each worker's own JetStream consumers.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Consumer, type ConsumerName } from "../schemas/subjects.js";
+import { consumerDurables, natsPasswordEnv, workerAccess } from "../scripts/lib/nats-permissions.js";
+import { workers } from "../scripts/lib/k8s/workers.js";
+import { kustomize, ofKind, one, root, type Obj } from "./infra-tools.js";
+
+let base: Obj[];
+let keda: Obj[];
+let production: Obj[];
+
+beforeAll(async () => {
+  [base, keda, production] = await Promise.all([
+    kustomize("infra/k8s"),
+    kustomize("infra/k8s/overlays/keda"),
+    kustomize("infra/k8s/overlays/production"),
+  ]);
+});
+
+const container = (d: Obj) => d.spec.template.spec.containers[0];
+const envOf = (d: Obj, name: string) => (container(d).env as Array<Record<string, any>>).find((e) => e.name === name);
+
+describe("kustomize base infra/k8s", () => {
+  it("puts everything namespaced in the siskin namespace, with the CRD and the namespace", () => {
+    expect(one(base, "Namespace", "siskin").metadata.labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    expect(one(base, "CustomResourceDefinition", "vmrollouts.siskin.dev").spec.versions[0].subresources).toEqual({ status: {} });
+    const clusterScoped = new Set(["Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding"]);
+    for (const o of base) {
+      if (clusterScoped.has(o.kind)) expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBeUndefined();
+      else expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe("siskin");
+    }
+  });
+
+  it.each(workers.map((w) => [w.name]))("runs %s as a hardened Deployment with probes, resources and scrape annotations", (name) => {
+    const d = one(base, "Deployment", `siskin-${name}`);
+    const pod = d.spec.template.spec;
+    const c = container(d);
+    expect(c.image).toBe("ghcr.io/siskin-dev/siskin:0.1.0");
+    expect(c.args).toEqual(["serve", name]);
+    expect(pod.serviceAccountName).toBe(`siskin-${name}`);
+    expect(c.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
+    expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+    expect(c.resources.requests.cpu).toBeDefined();
+    expect(c.resources.requests.memory).toBeDefined();
+    expect(c.resources.limits.memory).toBeDefined();
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    expect(c.securityContext).toEqual({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    // tsx needs a writable /tmp under a read-only root filesystem.
+    expect(c.volumeMounts).toContainEqual({ name: "tmp", mountPath: "/tmp" });
+    expect(d.spec.template.metadata.annotations).toEqual({ "prometheus.io/scrape": "true", "prometheus.io/port": "8080", "prometheus.io/path": "/metrics" });
+    expect(c.ports).toContainEqual({ name: "http", containerPort: 8080, protocol: "TCP" });
+    expect(envOf(d, "SISKIN_NATS_USER")?.value).toBe(name);
+    expect(envOf(d, "SISKIN_NATS_PASS")?.valueFrom).toEqual({ secretKeyRef: { name: "siskin-nats-users", key: name } });
+    expect(envOf(d, "SISKIN_NATS_SERVERS")?.value).toBe("nats://siskin-nats:4222");
+    expect(envOf(d, "SISKIN_HTTP_HOST")?.value).toBe("0.0.0.0");
+    // No replicas field: KEDA's HPA owns the count when the keda overlay is applied.
+    expect(d.spec.replicas).toBeUndefined();
+  });
+
+  it("has a Service for exactly the three webhook workers, pointing at a declared container port", () => {
+    const services = ofKind(base, "Service").map((s) => s.metadata.name).filter((n) => !n.startsWith("siskin-nats"));
+    expect(services.sort()).toEqual(["siskin-alert-ingest", "siskin-approval-gateway", "siskin-release-trigger"]);
+    for (const name of services) {
+      const s = one(base, "Service", name);
+      const d = one(base, "Deployment", name);
+      expect(s.spec.selector).toEqual(d.spec.selector.matchLabels);
+      const target = s.spec.ports[0].targetPort as string;
+      expect(container(d).ports.map((p: { name: string }) => p.name)).toContain(target);
+    }
+  });
+
+  it("has a ServiceAccount per worker; only workers that call the API server get a token", () => {
+    for (const w of workers) {
+      const sa = one(base, "ServiceAccount", `siskin-${w.name}`);
+      const d = one(base, "Deployment", `siskin-${w.name}`);
+      expect(sa.automountServiceAccountToken).toBe(w.rules.length > 0);
+      expect(d.spec.template.spec.automountServiceAccountToken).toBe(w.rules.length > 0);
+    }
+  });
+
+  it("runs NATS as 3 JetStream servers with the generated users and a password variable for each", () => {
+    const sts = one(base, "StatefulSet", "siskin-nats");
+    expect(sts.spec.replicas).toBe(3);
+    one(base, "Service", sts.spec.serviceName);
+    const cm = ofKind(base, "ConfigMap").find((c) => c.metadata.name.startsWith("siskin-nats-config-"));
+    expect(cm?.data["nats.conf"]).toBe(readFileSync(join(root, "infra/k8s/nats/nats-cluster.conf"), "utf8"));
+    expect(cm?.data["authorization.conf"]).toBe(readFileSync(join(root, "infra/nats/authorization.conf"), "utf8"));
+    expect(sts.spec.template.spec.volumes).toContainEqual({ name: "config", configMap: { name: cm?.metadata.name } });
+    const vars = [...(cm?.data["authorization.conf"] as string).matchAll(/\$(SISKIN_NATS_PASSWORD_[A-Z0-9_]+)/g)].map((m) => m[1]);
+    const env = (container(sts).env as Array<{ name: string }>).map((e) => e.name);
+    expect(vars.length).toBe(Object.keys(workerAccess).length + 1);
+    for (const v of vars) expect(env).toContain(v);
+    expect(env).toContain("POD_NAME");
+    // Routes name every server through the headless service.
+    for (let i = 0; i < 3; i++) expect(cm?.data["nats.conf"]).toContain(`nats://siskin-nats-${i}.${sts.spec.serviceName}:6222`);
+    expect(cm?.data["nats.conf"]).toMatch(/^server_name: \$POD_NAME$/m);
+  });
+
+  it("gives each worker a NATS password variable name the server config reads", () => {
+    for (const w of workers) expect(readFileSync(join(root, "infra/nats/authorization.conf"), "utf8")).toContain(`$${natsPasswordEnv(w.name)}`);
+  });
+});
+
+describe("RBAC: least privilege per worker", () => {
+  type Grant = { sa: string; group: string; resource: string; verb: string };
+  let grants: Grant[];
+  beforeAll(() => {
+    grants = [];
+    for (const b of ofKind(base, "ClusterRoleBinding")) {
+      const role = one(base, "ClusterRole", b.roleRef.name);
+      for (const s of b.subjects as Array<{ kind: string; name: string; namespace: string }>) {
+        expect(s).toMatchObject({ kind: "ServiceAccount", namespace: "siskin" });
+        for (const r of role.rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>) {
+          for (const group of r.apiGroups) for (const resource of r.resources) for (const verb of r.verbs) grants.push({ sa: s.name.replace(/^siskin-/, ""), group, resource, verb });
+        }
+      }
+    }
+  });
+  const who = (group: string, resource: string, verb: string) =>
+    [...new Set(grants.filter((g) => g.group === group && g.resource === resource && g.verb === verb).map((g) => g.sa))].sort();
+
+  it("grants no wildcards", () => {
+    for (const g of grants) expect([g.group, g.resource, g.verb]).not.toContain("*");
+  });
+
+  it("lets only traffic-router write VirtualServices and DestinationRules, and nobody create or delete them", () => {
+    for (const resource of ["virtualservices", "destinationrules"]) {
+      for (const verb of ["update", "patch"]) expect(who("networking.istio.io", resource, verb)).toEqual(["traffic-router"]);
+      for (const verb of ["create", "delete", "deletecollection"]) expect(who("networking.istio.io", resource, verb)).toEqual([]);
+    }
+    // vm-provisioner's preflight reads the DestinationRule; nobody else but traffic-router touches it.
+    expect(who("networking.istio.io", "destinationrules", "get")).toEqual(["traffic-router", "vm-provisioner"]);
+    expect(who("networking.istio.io", "virtualservices", "get")).toEqual(["k8s-watcher", "traffic-router"]);
+  });
+
+  it("lets only vm-provisioner create, patch and delete VirtualMachines, and read Services", () => {
+    expect(new Set(grants.filter((g) => g.sa === "vm-provisioner").map((g) => g.verb))).toEqual(new Set(["get", "list", "watch", "create", "patch", "delete"]));
+    for (const verb of ["create", "patch", "delete"]) expect(who("kubevirt.io", "virtualmachines", verb)).toEqual(["vm-provisioner"]);
+    expect(who("", "services", "get")).toEqual(["vm-provisioner"]);
+    expect(who("", "services", "update")).toEqual([]);
+  });
+
+  it("keeps k8s-watcher read-only on VMIs, migrations, Events, VirtualServices and VMRollouts", () => {
+    const mine = grants.filter((g) => g.sa === "k8s-watcher");
+    expect(new Set(mine.map((g) => g.verb))).toEqual(new Set(["get", "list", "watch"]));
+    expect(new Set(mine.map((g) => `${g.resource}.${g.group}`))).toEqual(
+      new Set(["virtualmachineinstances.kubevirt.io", "virtualmachineinstancemigrations.kubevirt.io", "events.", "virtualservices.networking.istio.io", "vmrollouts.siskin.dev"]),
+    );
+  });
+
+  it("lets status-writer write VMRollout status and create Events, but not the spec", () => {
+    expect(who("siskin.dev", "vmrollouts/status", "update")).toEqual(["status-writer"]);
+    expect(who("siskin.dev", "vmrollouts/status", "patch")).toEqual(["status-writer"]);
+    expect(who("", "events", "create")).toEqual(["status-writer"]);
+    for (const verb of ["update", "patch", "create", "delete"]) expect(who("siskin.dev", "vmrollouts", verb)).toEqual([]);
+  });
+
+  it("lets release-trigger only read VMRollouts", () => {
+    const mine = grants.filter((g) => g.sa === "release-trigger");
+    expect(mine.map((g) => `${g.verb} ${g.resource}.${g.group}`).sort()).toEqual(["get vmrollouts.siskin.dev", "list vmrollouts.siskin.dev"]);
+  });
+
+  it("binds no role to the workers that never call the API server", () => {
+    const bound = new Set(grants.map((g) => g.sa));
+    for (const w of ["orchestrator", "metrics-analyzer", "alert-ingest", "approval-gateway", "notifier"]) expect(bound.has(w)).toBe(false);
+  });
+});
+
+describe("KEDA overlay infra/k8s/overlays/keda", () => {
+  const expectedMin: Record<string, number> = {
+    "vm-provisioner": 0,
+    "traffic-router": 0,
+    notifier: 0,
+    "status-writer": 0,
+    orchestrator: 1,
+    "metrics-analyzer": 1,
+    "alert-ingest": 1,
+    "release-trigger": 1,
+    "approval-gateway": 1,
+  };
+
+  it("adds only ScaledObjects to the base", () => {
+    const extra = keda.filter((o) => !base.some((b) => b.kind === o.kind && b.metadata.name === o.metadata.name));
+    expect(new Set(extra.map((o) => o.kind))).toEqual(new Set(["ScaledObject"]));
+    expect(extra.length).toBe(Object.keys(expectedMin).length);
+  });
+
+  it.each(Object.entries(expectedMin))("scales %s with minReplicaCount %i on its own consumers' backlog", (name, min) => {
+    const so = one(keda, "ScaledObject", `siskin-${name}`);
+    expect(so.metadata.namespace).toBe("siskin");
+    expect(so.spec.minReplicaCount).toBe(min);
+    expect(so.spec.maxReplicaCount).toBeGreaterThan(min);
+    if (min > 0) expect(so.metadata.annotations?.["siskin.dev/min-replicas-reason"]).toMatch(/^.{20,}$/);
+    one(keda, "Deployment", so.spec.scaleTargetRef.name);
+    const w = workers.find((x) => x.name === name);
+    const nats = (so.spec.triggers as Array<{ type: string; metadata: Record<string, string> }>).filter((t) => t.type === "nats-jetstream");
+    expect(nats.map((t) => t.metadata.consumer).sort()).toEqual([...(w?.consumers ?? [])].sort());
+    const sts = one(keda, "StatefulSet", "siskin-nats");
+    for (const t of nats) {
+      const c = t.metadata.consumer as ConsumerName;
+      expect(t.metadata.stream).toBe(Consumer[c].stream);
+      // The durable name KEDA reads is the one provision creates.
+      expect(consumerDurables(c)).toEqual([c]);
+      expect(t.metadata).toMatchObject({ account: "$G", useHttps: "false" });
+      expect(Number(t.metadata.lagThreshold)).toBeGreaterThan(0);
+      // KEDA reaches each server as <pod>.<headless service host>: the endpoint must be the StatefulSet's service.
+      expect(t.metadata.natsServerMonitoringEndpoint).toBe(`${sts.spec.serviceName}.siskin.svc.cluster.local:8222`);
+    }
+    if (nats.length === 0) expect(so.spec.triggers.map((t: { type: string }) => t.type)).toEqual(["cpu"]);
+  });
+
+  it("leaves k8s-watcher unscaled: one watcher, replaced with Recreate", () => {
+    expect(ofKind(keda, "ScaledObject", "siskin-k8s-watcher")).toEqual([]);
+    expect(one(keda, "Deployment", "siskin-k8s-watcher").spec.strategy).toEqual({ type: "Recreate" });
+  });
+});
+
+describe("production overlay infra/k8s/overlays/production", () => {
+  it("adds the Prometheus Operator objects and kube-state-metrics' VMRollout config to the KEDA overlay", () => {
+    const extra = production.filter((o) => !keda.some((b) => b.kind === o.kind && b.metadata.name === o.metadata.name));
+    expect(extra.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      "AlertmanagerConfig/siskin",
+      "ClusterRole/siskin-kube-state-metrics",
+      "ConfigMap/siskin-kube-state-metrics",
+      "PodMonitor/siskin-workers",
+      "PrometheusRule/siskin",
+    ]);
+    const amc = one(production, "AlertmanagerConfig", "siskin");
+    const url = new URL(amc.spec.receivers[0].webhookConfigs[0].url);
+    expect(url.hostname).toBe("siskin-alert-ingest.siskin.svc");
+    expect(url.pathname).toBe("/webhooks/alertmanager");
+    expect(one(production, "Service", "siskin-alert-ingest").spec.ports[0].port).toBe(Number(url.port || 80));
+  });
+});
