@@ -1,0 +1,59 @@
+// The traffic-router's ports: read and replace (optimistic concurrency) VirtualServices and
+// DestinationRules, and publish events.
+import type { PayloadOf } from "../../schemas/codec.js";
+import type { EventSubject } from "../../schemas/subjects.js";
+import type { DestinationRule, VirtualService } from "./vs-types.js";
+
+/** A namespaced object's name. */
+export interface ObjectRef {
+  namespace: string;
+  name: string;
+}
+
+/**
+ * A failed Kubernetes API call: `status` is the HTTP status (undefined when no answer came), the
+ * message names the object and operation. Thrown by the adapter, read by the service.
+ */
+export class KubeApiError extends Error {
+  readonly status: number | undefined;
+  /** The API's `reason` (`Conflict`, `Invalid`, `Forbidden`, …), when it said. */
+  readonly reason: string | undefined;
+  constructor(message: string, status: number | undefined, reason?: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "KubeApiError";
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+/** True when retrying later may succeed: no answer, 429 or a server error. */
+export function isTransient(err: unknown): boolean {
+  if (!(err instanceof KubeApiError)) return true;
+  return err.status === undefined || err.status === 429 || err.status >= 500;
+}
+
+/** True for HTTP 409 Conflict (a stale resourceVersion). */
+export function isConflict(err: unknown): boolean {
+  return err instanceof KubeApiError && err.status === 409;
+}
+
+/** Read and replace one kind of Istio object. */
+export interface IstioObjects<T> {
+  /** The object, or null when it does not exist. */
+  get(ref: ObjectRef): Promise<T | null>;
+  /**
+   * PUT the whole object; its `metadata.resourceVersion` makes the write conditional, so a write
+   * based on a stale read fails with KubeApiError 409. Resolves to the stored object.
+   */
+  replace(obj: T): Promise<T>;
+}
+
+/** networking.istio.io VirtualServices. */
+export type VirtualServices = IstioObjects<VirtualService>;
+/** networking.istio.io DestinationRules. */
+export type DestinationRules = IstioObjects<DestinationRule>;
+
+/** Publishes Siskin events (structurally the runtime's Publisher). */
+export interface EventPublisher {
+  publish<S extends EventSubject>(subject: S, msg: { id: string; data: PayloadOf<S>; releaseId?: string; causationId?: string }): Promise<unknown>;
+}

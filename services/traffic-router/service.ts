@@ -1,0 +1,147 @@
+// The traffic-router: cmd.traffic.set_weights → make sure the DestinationRule has both subsets →
+// plan the weights (pure) → PUT with the resourceVersion read (re-read and re-plan on 409) → read
+// back and verify → evt.traffic.weights_set | weights_failed. Compute, then apply, then read back.
+import type { MessageOf } from "../../schemas/codec.js";
+import { SiskinError } from "../../schemas/errors.js";
+import { SiskinAnnotation } from "../../schemas/rollout-index.js";
+import { Command, Event } from "../../schemas/subjects.js";
+import type { WeightsSet } from "../../schemas/traffic.js";
+import { planDestinationRuleSubsets, planWeights, verifyWeights, type PlanError, type RouteSelection, type RouteWeights } from "./plan.js";
+import { isConflict, isTransient, type DestinationRules, type EventPublisher, type ObjectRef, type VirtualServices } from "./ports.js";
+import type { VirtualService } from "./vs-types.js";
+
+/** Dependencies of the router. */
+export interface RouterDeps {
+  virtualServices: VirtualServices;
+  destinationRules: DestinationRules;
+  events: EventPublisher;
+  /** Writes tried per object before a conflict counts as retryable failure (default 5). */
+  maxAttempts?: number;
+}
+
+/** What the consume loop tells the handler about the delivery. */
+export interface HandleOptions {
+  /** True on the last delivery: a retryable failure is then also published as weights_failed {retryable: true}. */
+  lastAttempt?: boolean;
+}
+
+/** The router's handler. */
+export interface Router {
+  handle(msg: MessageOf<typeof Command.trafficSetWeights>, opts?: HandleOptions): Promise<void>;
+}
+
+/** A failure that ends the command: published as weights_failed. */
+class Failure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = "Failure";
+  }
+}
+
+const fromPlan = (e: PlanError) => new Failure(e.code, e.message, false);
+
+function toSchemaRoutes(routes: RouteWeights[]): WeightsSet["routes"] {
+  return routes.map((r) => ({ kind: r.kind, index: r.index, ...(r.name === undefined ? {} : { name: r.name }), stableWeight: r.stableWeight, canaryWeight: r.canaryWeight }));
+}
+
+/** Build the router from its ports. */
+export function createService(deps: RouterDeps): Router {
+  const maxAttempts = deps.maxAttempts ?? 5;
+
+  /** Runs one API call; a transient failure is retryable, anything else ends the command. */
+  async function api<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isConflict(err)) throw err;
+      if (isTransient(err)) throw new SiskinError("SISKIN_ERR_UNAVAILABLE", `traffic-router: ${what} failed: ${(err as Error).message}; retrying`, { cause: err });
+      throw new Failure("SISKIN_ERR_KUBE_REJECTED", `traffic-router: ${what} was refused: ${(err as Error).message}; fix the object or the router's RBAC (get/update on virtualservices and destinationrules)`, false);
+    }
+  }
+
+  async function must<T>(what: string, ref: ObjectRef, read: () => Promise<T | null>): Promise<T> {
+    const obj = await api(`reading ${what} ${ref.namespace}/${ref.name}`, read);
+    if (obj === null) throw new Failure("SISKIN_ERR_NOT_FOUND", `${what} ${ref.namespace}/${ref.name} does not exist; create it or fix the VMRollout's ${what === "VirtualService" ? "spec.virtualService.name" : "spec.destinationRule.name"}`, false);
+    return obj;
+  }
+
+  /** Ensures both subsets exist (conditional write, re-read and re-plan on conflict). */
+  async function ensureSubsets(d: MessageOf<typeof Command.trafficSetWeights>["data"], ref: ObjectRef): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const dr = await must("DestinationRule", ref, () => deps.destinationRules.get(ref));
+      const plan = planDestinationRuleSubsets(dr, { stableSubset: d.stableSubset, canarySubset: d.canarySubset, versionLabel: d.versionLabel, stableVersion: d.stableVersion, canaryVersion: d.canaryVersion });
+      if (!plan.ok) throw fromPlan(plan.error);
+      if (!plan.changed) return;
+      try {
+        await api(`updating DestinationRule ${ref.namespace}/${ref.name}`, () => deps.destinationRules.replace(plan.dr));
+        return;
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        if (attempt >= maxAttempts) throw new SiskinError("SISKIN_ERR_CONFLICT", `traffic-router: DestinationRule ${ref.namespace}/${ref.name} changed under ${attempt} writes; retrying later`, { cause: err });
+      }
+    }
+  }
+
+  async function setWeights(msg: MessageOf<typeof Command.trafficSetWeights>): Promise<WeightsSet> {
+    const d = msg.data;
+    const ns = d.rollout.namespace;
+    const vsRef = { namespace: ns, name: d.virtualService.name };
+    const selection: RouteSelection = {
+      split: { by: "subset", stableSubset: d.stableSubset, canarySubset: d.canarySubset },
+      ...(d.virtualService.routes === undefined ? {} : { httpRoutes: d.virtualService.routes }),
+      ...(d.virtualService.tlsRoutes === undefined ? {} : { tlsRoutes: d.virtualService.tlsRoutes }),
+      ...(d.virtualService.tcpRoutes === undefined ? {} : { tcpRoutes: d.virtualService.tcpRoutes }),
+    };
+    await ensureSubsets(d, { namespace: ns, name: d.destinationRule });
+    let attempts = 0;
+    for (;;) {
+      const vs = await must("VirtualService", vsRef, () => deps.virtualServices.get(vsRef));
+      const plan = planWeights({ vs, canaryWeight: d.canaryWeight, ...selection });
+      if (!plan.ok) throw fromPlan(plan.error);
+      let stored: VirtualService = vs;
+      if (plan.changed) {
+        const next = plan.vs;
+        // The weight and release Siskin wrote, so the k8s-watcher can tell its own writes from drift.
+        const annotations: Record<string, string> = { ...((next.metadata?.annotations as Record<string, string> | undefined) ?? {}), [SiskinAnnotation.canaryWeight]: String(d.canaryWeight) };
+        if (msg.releaseId !== undefined) annotations[SiskinAnnotation.weightsRelease] = msg.releaseId;
+        next.metadata = { ...next.metadata, annotations };
+        attempts++;
+        try {
+          await api(`updating VirtualService ${ns}/${vsRef.name}`, () => deps.virtualServices.replace(next));
+        } catch (err) {
+          if (!isConflict(err)) throw err;
+          if (attempts >= maxAttempts) throw new SiskinError("SISKIN_ERR_CONFLICT", `traffic-router: VirtualService ${ns}/${vsRef.name} changed under ${attempts} writes; retrying later`, { cause: err });
+          continue;
+        }
+        stored = await must("VirtualService", vsRef, () => deps.virtualServices.get(vsRef));
+      }
+      const check = verifyWeights(stored, selection, d.canaryWeight);
+      if (!check.ok) throw fromPlan(check.error);
+      return { canaryWeight: d.canaryWeight, routes: toSchemaRoutes(check.routes), resourceVersion: stored.metadata?.resourceVersion ?? "", attempts };
+    }
+  }
+
+  return {
+    async handle(msg, opts = {}) {
+      const meta = { causationId: msg.id, ...(msg.releaseId === undefined ? {} : { releaseId: msg.releaseId }) };
+      const failed = (code: string, message: string, retryable: boolean) =>
+        deps.events.publish(Event.trafficWeightsFailed, { ...meta, id: `${msg.id}:weights_failed`, data: { canaryWeight: msg.data.canaryWeight, code, message, retryable } });
+      let result: WeightsSet;
+      try {
+        result = await setWeights(msg);
+      } catch (err) {
+        if (err instanceof Failure) {
+          await failed(err.code, err.message, err.retryable);
+          return;
+        }
+        if (opts.lastAttempt === true && err instanceof SiskinError && err.retryable) await failed(err.code, err.message, true);
+        throw err;
+      }
+      await deps.events.publish(Event.trafficWeightsSet, { ...meta, id: `${msg.id}:weights_set`, data: result });
+    },
+  };
+}
