@@ -1,6 +1,6 @@
 /** Payloads of `cmd.vm.*` and `evt.vm.*`. */
 import { Type, type Static } from "typebox";
-import { K8sName, ObjectRef, Strict, StringEnum, Version } from "./common.js";
+import { K8sName, ObjectRef, Strict, StringEnum, StringMap, Version } from "./common.js";
 import { RolloutRef, VMRolloutSpec } from "./rollout.js";
 
 /** `cmd.vm.provision`: preflight, then create the canary VirtualMachine. */
@@ -20,6 +20,11 @@ export const VmStop = Strict({
   /** Also delete the VirtualMachine objects (default: set runStrategy Halted). */
   delete: Type.Boolean(),
   reason: Type.String(),
+  /**
+   * Also stop VirtualMachines whose metadata labels include all of these (VMs Siskin did not create,
+   * such as the first stable version: `{app: <service>, <versionLabel>: <version>}`).
+   */
+  matchLabels: Type.Optional(StringMap),
 });
 export type VmStop = Static<typeof VmStop>;
 

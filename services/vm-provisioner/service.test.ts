@@ -167,4 +167,24 @@ describe("vm-provisioner service (fakes)", () => {
     expect(store.size).toBe(0);
     expect(out[1]).toMatchObject({ subject: Event.vmStopped, data: { deleted: true, vms: ["vmi-istio-v2"] } });
   });
+
+  it("stops a stable VM it did not create, by the labels the command names", async () => {
+    const { vms, store } = fakeVms();
+    const { events, out } = recorder();
+    store.set("shop/ratings-v1", {
+      apiVersion: "kubevirt.io/v1",
+      kind: "VirtualMachine",
+      metadata: { name: "ratings-v1", namespace: "shop", resourceVersion: "1", labels: { app: "ratings", version: "v1" } },
+      spec: { runStrategy: "Always", template: { spec: {} } },
+    } as never);
+    const svc = createService({ vms, mesh: fakeMesh(), events });
+    const cmd = message(Command.vmStop, {
+      id: "stop-v1",
+      occurredAt: "2025-01-01T00:00:00Z",
+      data: { rollout: good.rollout, version: "v1", delete: false, reason: "rollback window over", matchLabels: { app: "ratings", version: "v1" } },
+    });
+    await svc.handle(cmd);
+    expect(store.get("shop/ratings-v1")?.spec.runStrategy).toBe("Halted");
+    expect(out[0]).toMatchObject({ subject: Event.vmStopped, data: { version: "v1", vms: ["ratings-v1"] } });
+  });
 });

@@ -116,8 +116,15 @@ export function createService(deps: ProvisionerDeps): Provisioner {
 
   async function stop(msg: MessageOf<typeof Command.vmStop>): Promise<void> {
     const { rollout, version } = msg.data;
-    const selector = `${SiskinLabel.rollout}=${rollout.name},${SiskinLabel.releaseVersion}=${version}`;
-    const vms = await read(`listing VirtualMachines ${rollout.namespace} (${selector})`, () => deps.vms.list(rollout.namespace, selector));
+    const selectors = [`${SiskinLabel.rollout}=${rollout.name},${SiskinLabel.releaseVersion}=${version}`];
+    const match = Object.entries(msg.data.matchLabels ?? {});
+    if (match.length > 0) selectors.push(match.map(([k, v]) => `${k}=${v}`).join(","));
+    const byName = new Map<string, Awaited<ReturnType<typeof deps.vms.list>>[number]>();
+    for (const selector of selectors) {
+      const found = await read(`listing VirtualMachines ${rollout.namespace} (${selector})`, () => deps.vms.list(rollout.namespace, selector));
+      for (const vm of found) byName.set(vm.metadata.name, vm);
+    }
+    const vms = [...byName.values()];
     for (const vm of vms) {
       if (msg.data.delete) {
         await read(`deleting VirtualMachine ${rollout.namespace}/${vm.metadata.name}`, () => deps.vms.delete({ namespace: rollout.namespace, name: vm.metadata.name }));
