@@ -1,0 +1,215 @@
+/**
+ * The simulated world of `siskin replay`: how the workers would answer the orchestrator's commands
+ * (provisioner, traffic-router, metrics-analyzer, approval-gateway), and the trace's facts turned
+ * into the messages the real services would publish. Pure: time is passed in.
+ */
+import { message, type MessageOf, type PayloadOf } from "../../schemas/codec.js";
+import type { MetricSpec } from "../../schemas/rollout.js";
+import { vmNameFor } from "../../schemas/rollout-defaults.js";
+import type { Subject } from "../../schemas/subjects.js";
+import type { Trace, TraceEvent } from "../../schemas/trace.js";
+import { judgeInterval, type MetricObservation } from "../../workflows/canary/index.js";
+import type { HostCommand, HostEvent } from "./host.js";
+
+type Metrics = Extract<TraceEvent, { kind: "metrics" }>;
+
+/** The simulated workers' state. */
+export interface World {
+  trace: Trace;
+  releaseId: string;
+  start: number;
+  /** Counter for message ids. */
+  n: number;
+  weight: number;
+  resourceVersion: number;
+  /** Weight writes still to fail, and how. */
+  failures: { remaining: number; retryable: boolean; message: string };
+  analyzer: { startedAt: number; intervalMs: number; windows: number; metrics: MetricSpec[]; minRequests: number } | null;
+  /** The open approval request, if any. */
+  approval: string | null;
+  /** Metrics entries in time order, with their times in ms. */
+  metrics: Array<{ at: number; entry: Metrics }>;
+}
+
+/** A fresh world for a trace. */
+export function createWorld(trace: Trace, releaseId: string, start: number, metrics: World["metrics"]): World {
+  return {
+    trace,
+    releaseId,
+    start,
+    n: 0,
+    weight: 0,
+    resourceVersion: 1000,
+    failures: { remaining: 0, retryable: true, message: "" },
+    analyzer: null,
+    approval: null,
+    metrics,
+  };
+}
+
+/** A validated envelope, as a real service would publish it. */
+export function envelopeOf<S extends Subject>(w: World, subject: S, data: PayloadOf<S>, now: number): HostEvent {
+  const m = message(subject, { id: `replay-${w.n++}`, occurredAt: new Date(now).toISOString(), releaseId: w.releaseId, data });
+  return m as MessageOf<S> as unknown as HostEvent;
+}
+
+function versionOf(w: World, which: string | undefined, fallback: "canary" | "stable"): string {
+  const v = which ?? fallback;
+  if (v === "canary") return w.trace.version;
+  if (v === "stable") return w.trace.rollout.spec.stableVersion;
+  return v;
+}
+
+function vmiFact(w: World, e: { version?: string | undefined; vmi?: string | undefined }) {
+  const version = versionOf(w, e.version, "canary");
+  const r = w.trace.rollout;
+  return {
+    vmi: { namespace: r.namespace, name: e.vmi ?? vmNameFor(r.spec.service, version) },
+    version,
+    rollout: { namespace: r.namespace, name: r.name },
+    app: r.spec.service,
+    resourceVersion: String(w.resourceVersion++),
+  };
+}
+
+/** The messages a trace entry stands for (metrics and traffic entries change the world instead). */
+export function traceMessages(w: World, e: TraceEvent, now: number): HostEvent[] {
+  const r = w.trace.rollout;
+  switch (e.kind) {
+    case "metrics":
+      return [];
+    case "traffic":
+      w.failures = { remaining: e.fail ?? 1, retryable: e.retryable ?? true, message: e.message ?? "simulated VirtualService write failure" };
+      return [];
+    case "vm": {
+      const f = vmiFact(w, e);
+      const reason = e.reason === undefined ? {} : { reason: e.reason };
+      switch (e.event) {
+        case "ready":
+        case "not_ready":
+          return [envelopeOf(w, "evt.vm.ready_changed", { ...f, ready: e.event === "ready", ...reason }, now)];
+        case "crashed":
+          return [envelopeOf(w, "evt.vm.crashed", { ...f, reason: e.reason ?? "crashed" }, now)];
+        case "deleted":
+          return [envelopeOf(w, "evt.vm.deleted", f, now)];
+        case "failed":
+          return [envelopeOf(w, "evt.vm.phase_changed", { ...f, phase: "Failed", previousPhase: "Running" }, now)];
+        case "migration_started":
+          return [envelopeOf(w, "evt.vm.migration_started", { ...f, ...reason }, now)];
+        case "migration_completed":
+          return [envelopeOf(w, "evt.vm.migration_completed", { ...f, ...reason }, now)];
+        case "migration_failed":
+          return [envelopeOf(w, "evt.vm.migration_failed", { ...f, ...reason }, now)];
+        case "provision_failed":
+          return [
+            envelopeOf(
+              w,
+              "evt.vm.provision_failed",
+              {
+                version: f.version,
+                retryable: e.retryable ?? false,
+                problems: [{ code: "SIMULATED", message: e.reason ?? "provisioning failed", fix: "see the trace" }],
+              },
+              now,
+            ),
+          ];
+      }
+      break;
+    }
+    case "alert": {
+      const version: { version?: string } = e.version === undefined ? {} : { version: versionOf(w, e.version, "canary") };
+      const annotations: Record<string, string> = e.summary === undefined ? {} : { summary: e.summary };
+      const data: PayloadOf<"evt.alert.fired"> = {
+        fingerprint: `${e.alertname}-${e.version ?? "any"}`,
+        alertname: e.alertname,
+        labels: { alertname: e.alertname, ...(e.labels ?? {}) },
+        annotations,
+        startsAt: new Date(now).toISOString(),
+        rollout: { namespace: r.namespace, name: r.name },
+        ...version,
+      };
+      return [envelopeOf(w, e.status === "resolved" ? "evt.alert.resolved" : "evt.alert.fired", data, now)];
+    }
+    case "approval": {
+      if (w.approval === null) return [];
+      const requestId = w.approval;
+      if (e.decision === "expired") return [envelopeOf(w, "evt.approval.expired", { requestId, policy: "reject" }, now)];
+      const actor = { kind: "slack" as const, id: e.by ?? "U0REPLAY" };
+      const data = { requestId, actor, at: now, ...(e.comment === undefined ? {} : { comment: e.comment }) };
+      return [envelopeOf(w, e.decision === "granted" ? "evt.approval.granted" : "evt.approval.denied", data, now)];
+    }
+    case "control":
+      return [
+        envelopeOf(
+          w,
+          "cmd.orchestrator.control",
+          { action: e.action, actor: { kind: "cli", id: e.by ?? "replay" }, ...(e.reason === undefined ? {} : { reason: e.reason }) },
+          now,
+        ),
+      ];
+  }
+  return [];
+}
+
+/** How the workers answer one command. */
+export function react(w: World, c: HostCommand, now: number): HostEvent[] {
+  switch (c.subject) {
+    case "cmd.vm.provision":
+      return [envelopeOf(w, "evt.vm.provisioned", { vm: { namespace: c.data.rollout.namespace, name: c.data.vmName }, version: c.data.version, created: true }, now)];
+    case "cmd.vm.stop":
+      return [envelopeOf(w, "evt.vm.stopped", { version: c.data.version, vms: [vmNameFor(w.trace.rollout.spec.service, c.data.version)], deleted: c.data.delete }, now)];
+    case "cmd.traffic.set_weights": {
+      const canaryWeight = c.data.canaryWeight;
+      if (w.failures.remaining > 0) {
+        w.failures.remaining--;
+        return [envelopeOf(w, "evt.traffic.weights_failed", { canaryWeight, code: "SIMULATED", message: w.failures.message, retryable: w.failures.retryable }, now)];
+      }
+      w.weight = canaryWeight;
+      const routes = [{ kind: "http" as const, index: 0, stableWeight: 100 - canaryWeight, canaryWeight }];
+      return [envelopeOf(w, "evt.traffic.weights_set", { canaryWeight, routes, resourceVersion: String(w.resourceVersion++), attempts: 1 }, now)];
+    }
+    case "cmd.analysis.start":
+      w.analyzer = { startedAt: now, intervalMs: c.data.intervalSeconds * 1000, windows: 0, metrics: c.data.metrics, minRequests: c.data.minRequests };
+      return [];
+    case "cmd.analysis.stop":
+      w.analyzer = null;
+      return [];
+    case "cmd.approval.request":
+      w.approval = c.data.requestId;
+      return [];
+    case "cmd.approval.cancel":
+      if (w.approval === c.data.requestId) w.approval = null;
+      return [];
+    default:
+      return [];
+  }
+}
+
+/** The metrics entry in effect for a window ending at `end`: the latest one before it. */
+function metricsAt(w: World, end: number): Metrics | null {
+  let found: Metrics | null = null;
+  for (const m of w.metrics) if (m.at < end) found = m.entry;
+  return found;
+}
+
+/** When the analyzer's next window ends, or null when it is not running. */
+export function nextWindowEnd(w: World): number | null {
+  const a = w.analyzer;
+  return a === null ? null : a.startedAt + (a.windows + 1) * a.intervalMs;
+}
+
+/** Judge the analyzer's next window with the real judge on the trace's samples in effect at its end. */
+export function judgeNextWindow(w: World): HostEvent | null {
+  const a = w.analyzer;
+  if (a === null) return null;
+  const windowStart = a.startedAt + a.windows * a.intervalMs;
+  const windowEnd = windowStart + a.intervalMs;
+  a.windows++;
+  const entry = metricsAt(w, windowEnd);
+  const obs: Record<string, MetricObservation> = {};
+  for (const m of a.metrics) {
+    obs[m.name] = { canary: entry?.canary[m.name], stable: entry?.stable?.[m.name], error: entry?.errors?.[m.name] };
+  }
+  const verdicts = judgeInterval(a.metrics, obs, { minRequests: a.minRequests });
+  return envelopeOf(w, "evt.analysis.completed", { windowStart, windowEnd, canaryVersion: w.trace.version, verdicts }, windowEnd);
+}

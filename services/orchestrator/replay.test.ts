@@ -1,0 +1,146 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { SiskinError } from "../../schemas/errors.js";
+import type { Trace } from "../../schemas/trace.js";
+import { parseTrace, replay, type ReplayResult } from "./replay.js";
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), "../../test/fixtures/traces");
+const load = (name: string): Trace => parseTrace(JSON.parse(readFileSync(join(dir, name), "utf8")), name);
+const weights = (r: ReplayResult) =>
+  r.commands.filter((c) => c.subject === "cmd.traffic.set_weights").map((c) => [c.t, (c.data as { canaryWeight: number }).canaryWeight]);
+const PROMOTING = new Set(["promoting", "finalizing", "succeeded"]);
+
+/** No step advances and nothing promotes on an interval that was not a clean pass. */
+function assertNeverAdvancesOnBadData(r: ReplayResult): void {
+  for (const e of r.timeline) {
+    const advanced = e.from === "step.analyzing" && (e.to === "step.shifting" || e.to === "step.awaitingApproval" || PROMOTING.has(e.to));
+    if (e.event === "evt.analysis.completed" && advanced) {
+      expect(e.verdicts?.every((v) => v.verdict === "pass"), `${e.t}s: ${e.reason}`).toBe(true);
+    }
+  }
+}
+
+describe("replay traces", () => {
+  it("healthy.json: promoted through 10 → 50 → 100, old version stopped after the window", () => {
+    const r = replay(load("healthy.json"));
+    expect(r.outcome).toBe("promoted");
+    expect(weights(r)).toEqual([
+      [5, 10],
+      [35, 50],
+      [65, 100],
+    ]);
+    expect(r.commands.filter((c) => c.subject === "cmd.analysis.start")).toHaveLength(1);
+    expect(r.commands.filter((c) => c.subject === "cmd.vm.stop").map((c) => [c.t, (c.data as { version: string }).version])).toEqual([[155, "v1.0.0"]]);
+    expect(r.commands.at(-1)).toMatchObject({ subject: "evt.release.completed", data: { outcome: "promoted" } });
+    assertNeverAdvancesOnBadData(r);
+  });
+
+  it("fast-5xx-at-50.json: the alert rolls back within one tick, before the next interval", () => {
+    const r = replay(load("fast-5xx-at-50.json"));
+    expect(r.outcome).toBe("rolledBack");
+    const alert = r.timeline.find((e) => e.event === "evt.alert.fired");
+    const done = r.timeline.find((e) => e.to === "rolledBack");
+    expect(alert).toMatchObject({ t: 45, from: "step.analyzing", to: "rollingBack", weight: 50 });
+    expect(done!.t - alert!.t).toBeLessThanOrEqual(1);
+    expect(weights(r)).toEqual([
+      [5, 10],
+      [35, 50],
+      [45, 0],
+    ]);
+    expect(r.timeline.filter((e) => e.event === "evt.analysis.completed" && e.t > 45)).toEqual([]);
+    expect(r.reason).toContain("alert CanaryHigh5xx firing for v1.1.0");
+  });
+
+  it("latency-regression.json: two consecutive failed intervals roll back on the counted path", () => {
+    const r = replay(load("latency-regression.json"));
+    expect(r.outcome).toBe("rolledBack");
+    expect(r.timeline.some((e) => e.event.startsWith("evt.alert"))).toBe(false);
+    const fails = r.timeline.filter((e) => e.event === "evt.analysis.completed" && e.verdicts?.some((v) => v.verdict === "fail"));
+    expect(fails.map((e) => [e.t, e.to])).toEqual([
+      [65, "step.analyzing"],
+      [95, "rollingBack"],
+    ]);
+    expect(fails[0]?.reason).toContain("failed interval 1 of 1 tolerated");
+    expect(r.reason).toBe("rolled back to v1.0.0: 2 consecutive failed intervals (limit 1): latency-p99 420 ms > 1.2 × stable 280 ms = 336 ms");
+    expect(weights(r).map(([, w]) => w)).toEqual([10, 50, 0]);
+  });
+
+  it("migration-blip.json: overlapping intervals are inconclusive, weights frozen, bake extended, then promoted", () => {
+    const r = replay(load("migration-blip.json"));
+    expect(r.outcome).toBe("promoted");
+    const overlapped = r.timeline.filter((e) => e.reason.includes("overlapped a live migration"));
+    expect(overlapped.map((e) => e.t)).toEqual([65, 95]);
+    expect(overlapped[0]?.verdicts?.some((v) => v.verdict === "fail")).toBe(true); // the spike was seen, and not counted
+    expect(weights(r).filter(([t]) => t! > 40 && t! < 70)).toEqual([]);
+    expect(r.timeline.find((e) => e.event === "evt.vm.migration_completed")?.reason).toContain("bake extended by 30 s");
+    const healthy = replay(load("healthy.json"));
+    expect(r.seconds).toBeGreaterThan(healthy.seconds);
+    assertNeverAdvancesOnBadData(r);
+  });
+
+  it("no-traffic.json: holds while no requests arrive, never passes on no data; promotes once traffic resumes", () => {
+    const r = replay(load("no-traffic.json"));
+    expect(r.outcome).toBe("promoted");
+    // metrics with requests apply to windows ending after 125 s
+    const held = r.timeline.filter((e) => e.event === "evt.analysis.completed" && e.t <= 125);
+    expect(held.map((e) => e.to)).toEqual(["step.analyzing", "step.analyzing", "step.analyzing", "step.analyzing"]);
+    expect(held[2]?.reason).toContain("3 consecutive inconclusive intervals (limit 2), noData=hold");
+    expect(r.commands.some((c) => c.subject === "cmd.notify.send")).toBe(true);
+    expect(weights(r)[1]?.[0]).toBeGreaterThan(125);
+    assertNeverAdvancesOnBadData(r);
+  });
+
+  it("no-traffic.json without the traffic coming back: ends held at 10 %, never promoted", () => {
+    const t = load("no-traffic.json");
+    const r = replay({ ...t, durationSeconds: 600, events: t.events.filter((e) => !(e.kind === "metrics" && e.at === 125)) });
+    expect(r).toMatchObject({ outcome: "unfinished", state: "step.analyzing" });
+    expect(weights(r)).toEqual([[5, 10]]);
+    assertNeverAdvancesOnBadData(r);
+  });
+
+  it("every shipped trace: valid msgIds in sequence, no promotion after unjudged data", () => {
+    for (const name of ["healthy.json", "fast-5xx-at-50.json", "latency-regression.json", "migration-blip.json", "no-traffic.json"]) {
+      const r = replay(load(name));
+      expect(r.commands.map((c) => c.msgId)).toEqual(r.commands.map((_, i) => `shop/ratings/v1.1.0:${i}`));
+      assertNeverAdvancesOnBadData(r);
+    }
+  });
+});
+
+describe("replay engine", () => {
+  const base = load("healthy.json");
+
+  it("approval gates, traffic failures and operator commands from the trace", () => {
+    const trace: Trace = {
+      ...base,
+      rollout: { ...base.rollout, spec: { ...base.rollout.spec, steps: [{ weight: 10 }, { weight: 100, approval: { timeoutSeconds: 600, onTimeout: "reject" } }] } },
+      events: [
+        ...base.events,
+        { at: 4, kind: "traffic", fail: 2, retryable: true, message: "conflict" },
+        { at: 55, kind: "approval", decision: "granted", by: "U42" },
+        { at: 60, kind: "control", action: "pause", by: "alice" },
+        { at: 70, kind: "control", action: "resume", by: "alice" },
+      ],
+    };
+    const r = replay(trace);
+    expect(r.outcome).toBe("promoted");
+    expect(weights(r)).toEqual([
+      [5, 10],
+      [10, 10],
+      [20, 10],
+      [55, 100],
+    ]);
+    expect(r.timeline.find((e) => e.event === "evt.approval.granted")).toMatchObject({ t: 55, actor: "slack:U42", to: "step.shifting" });
+    expect(r.timeline.find((e) => e.to === "paused")).toMatchObject({ t: 60, actor: "cli:alice" });
+    // resumed at 70: the bake restarts, so the first interval that counts ends after 100 s
+    expect(r.timeline.find((e) => e.to === "finalizing")?.t).toBeGreaterThanOrEqual(100);
+  });
+
+  it("refuses an invalid trace, naming where", () => {
+    expect(() => parseTrace({ ...base, events: [{ at: 1, kind: "vm", event: "exploded" }] }, "bad.json")).toThrow(SiskinError);
+    expect(() => parseTrace({ ...base, events: [{ at: 1, kind: "vm", event: "exploded" }] }, "bad.json")).toThrow(/bad.json is not a valid replay trace .*\/events\/0/);
+    expect(() => replay({ ...base, startAt: "2026-03-02T09:00:00Z", events: [{ at: "2026-03-01T00:00:00Z", kind: "vm", event: "ready" }] })).toThrow(/before the start/);
+  });
+});

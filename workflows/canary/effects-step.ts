@@ -1,0 +1,145 @@
+/** Effects of the steps: bake, analysis bookkeeping, approvals. Pure. */
+import { analysisStartCommand, approvalCancelCommand, approvalRequestCommand, notifyCommand } from "./commands.js";
+import { actorName, actorOf, currentStep, limitsOf, planOf } from "./context.js";
+import { chain, fx, none, type Fx } from "./effect.js";
+import { seconds } from "./format.js";
+import { analysisDecision } from "./guards.js";
+import { bakeMs, stepAt } from "./steps.js";
+import { pumpWeights, requestWeights } from "./effects-traffic.js";
+import type { ApprovalRecord } from "./types.js";
+
+/** Keep what led here (a pass, a resume, an approval) in the sentence, unless it was only the weights. */
+function joinReason(previous: string, ev: Parameters<Fx>[1], text: string): string {
+  return ev.type === "evt.traffic.weights_set" || previous === "" ? text : `${previous}; ${text}`;
+}
+
+/** Entry of shifting: ask for the step's weight (it waits while a live migration is in flight). */
+export const startShift: Fx = (ctx, ev) => {
+  const step = currentStep(ctx);
+  const e = chain(requestWeights(step.weight), pumpWeights)(ctx, ev);
+  const text = e.patch.lastReason ?? `step ${step.index + 1} waits to shift to ${step.weight} %: a live migration is in flight`;
+  return fx({ ...e.patch, lastReason: joinReason(ctx.lastReason, ev, text) }, e.emit);
+};
+
+/** Entry of analyzing: bake from now (weights just confirmed, or a resume); start the analyzer once. */
+export const startBake: Fx = (ctx, ev) => {
+  const step = currentStep(ctx);
+  const ms = bakeMs(planOf(ctx), ctx.stepIndex);
+  const emit = ctx.analysisStarted ? [] : [analysisStartCommand(ctx)];
+  return fx(
+    {
+      bake: { startedAt: ev.now, until: ev.now + ms, passed: 0 },
+      analysisStarted: true,
+      lastReason: joinReason(ctx.lastReason, ev, `baking step ${step.index + 1} at ${step.weight} % for ${step.bakeIntervals} interval(s) (${seconds(ms)})`),
+    },
+    emit,
+  );
+};
+
+/**
+ * Record one judged interval: counters, verdicts, and — when the interval lies mostly inside the
+ * current bake — a passing interval toward it. A failed interval restarts the bake's count.
+ */
+export const recordAnalysis: Fx = (ctx, ev) => recordAnalysisWith(false)(ctx, ev);
+
+/** {@link recordAnalysis}, keeping `lastReason` when another action (rollback, pause) set it. */
+export const recordAnalysisQuietly: Fx = (ctx, ev) => recordAnalysisWith(true)(ctx, ev);
+
+const recordAnalysisWith = (keepReason: boolean): Fx => (ctx, ev) => {
+  const d = analysisDecision(ctx, ev);
+  if (d === null || ev.type !== "evt.analysis.completed") return none(ctx, ev);
+  const { windowStart, windowEnd } = ev.data;
+  let bake = ctx.bake;
+  if (bake !== null) {
+    const inside = windowEnd - Math.max(windowStart, bake.startedAt);
+    const fresh = inside * 2 >= windowEnd - windowStart;
+    if (d.action === "advance" && fresh) bake = { ...bake, passed: bake.passed + 1 };
+    else if (d.summary === "fail") bake = { ...bake, passed: 0 };
+  }
+  // Tell people once, when inconclusive intervals first exceed the limit (the noData policy applies).
+  const emit =
+    d.summary === "inconclusive" && d.counters.inconclusive === limitsOf(ctx).inconclusiveLimit + 1
+      ? [notifyCommand(ctx, "warning", `${ctx.releaseId}: ${d.reason}`)]
+      : [];
+  return fx(
+    {
+      counters: d.counters,
+      lastVerdicts: ev.data.verdicts,
+      lastAnalysisAt: ev.now,
+      bake,
+      ...(keepReason ? {} : { lastReason: d.reason }),
+    },
+    emit,
+  );
+};
+
+/** The step passed: move to the next one. */
+export const advanceStep: Fx = (ctx) => {
+  const from = currentStep(ctx);
+  const next = stepAt(planOf(ctx), ctx.stepIndex + 1);
+  return fx({
+    stepIndex: next.index,
+    bake: null,
+    lastReason: `step ${from.index + 1} passed at ${from.weight} %; next ${next.weight} %`,
+  });
+};
+
+/** Entry of awaitingApproval: a durable request with its own id and deadline. */
+export const requestApproval: Fx = (ctx, ev) => {
+  const step = currentStep(ctx);
+  const gate = step.approval;
+  if (gate === null) return none(ctx, ev);
+  const attempt = ctx.approvals.filter((a) => a.step === step.index).length + 1;
+  const rec: ApprovalRecord = {
+    requestId: `${step.index}-${attempt}`,
+    step: step.index,
+    requestedAt: ev.now,
+    expiresAt: ev.now + gate.timeoutMs,
+    onTimeout: gate.onTimeout,
+    decision: null,
+    actor: null,
+    at: null,
+    comment: null,
+  };
+  return fx(
+    {
+      approvals: [...ctx.approvals, rec],
+      pendingApproval: rec.requestId,
+      lastReason: `waiting for approval ${rec.requestId} to shift to ${step.weight} % (expires ${new Date(rec.expiresAt).toISOString()}, then ${gate.onTimeout})`,
+    },
+    [approvalRequestCommand(ctx, rec, step.weight)],
+  );
+};
+
+/** Record the decision on the pending request (who, when, what); a CLI decision also closes the Slack request. */
+export function decideApproval(decision: "granted" | "denied" | "expired"): Fx {
+  return (ctx, ev) => {
+    const id = ctx.pendingApproval;
+    if (id === null) return none(ctx, ev);
+    const actor = actorOf(ev);
+    const at = ev.type === "evt.approval.granted" || ev.type === "evt.approval.denied" ? ev.data.at : ev.now;
+    const comment =
+      ev.type === "evt.approval.granted" || ev.type === "evt.approval.denied"
+        ? ev.data.comment ?? null
+        : ev.type === "cmd.orchestrator.control"
+          ? ev.data.reason ?? null
+          : null;
+    const approvals = ctx.approvals.map((a) => (a.requestId === id ? { ...a, decision, actor, at, comment } : a));
+    const rec = approvals.find((a) => a.requestId === id);
+    const step = currentStep(ctx);
+    const by = decision === "expired" ? `expired (onTimeout=${rec?.onTimeout ?? "reject"})` : `${decision} by ${actorName(actor)}`;
+    const emit =
+      ev.type === "cmd.orchestrator.control" || (ev.type === "tick" && decision === "expired")
+        ? [approvalCancelCommand(id, `approval ${by}`)]
+        : [];
+    return fx(
+      {
+        approvals,
+        pendingApproval: null,
+        lastActor: actor ?? ctx.lastActor,
+        lastReason: `approval ${id} for ${step.weight} % ${by}${comment ? `: ${comment}` : ""}`,
+      },
+      emit,
+    );
+  };
+}

@@ -1,0 +1,122 @@
+/** Effects about traffic weights and rolling back. Pure. */
+import { analysisStopCommand, approvalCancelCommand, notifyCommand, setWeightsCommand, vmStopCommand } from "./commands.js";
+import { actorOf, backoffMs, isFrozen, RESEND_MS, resolvedOf } from "./context.js";
+import { chain, fx, none, type Fx } from "./effect.js";
+import { seconds } from "./format.js";
+import type { RollbackInfo } from "./types.js";
+
+/** Ask for a canary weight; forward shifts get a stall deadline, the rollback never gives up. */
+export function requestWeights(target: number): Fx {
+  return (ctx, ev) =>
+    fx({
+      weights: { target, sentAt: null, attempts: 0, retryAt: null, lastError: null },
+      trafficTouched: ctx.trafficTouched || target > 0,
+      stallDeadline: ctx.rollback === null ? ev.now + resolvedOf(ctx).progressDeadlineMs : null,
+    });
+}
+
+/**
+ * Send the outstanding weights command when it is due: first time, after a retryable failure's
+ * backoff, or when nothing confirmed it for RESEND_MS. Forward shifts wait while a live migration
+ * is in flight; a rollback never waits.
+ */
+export const pumpWeights: Fx = (ctx, ev) => {
+  const w = ctx.weights;
+  if (w === null) return fx();
+  const rollingBack = ctx.rollback !== null;
+  if (!rollingBack && isFrozen(ctx)) return fx();
+  const due =
+    w.retryAt !== null ? ev.now >= w.retryAt : w.sentAt === null ? true : ev.now >= w.sentAt + RESEND_MS;
+  if (!due) return fx();
+  const attempts = w.attempts + 1;
+  const emit = [setWeightsCommand(ctx, w.target)];
+  if (rollingBack && attempts > 1 && w.retryAt === null) {
+    emit.push(
+      notifyCommand(ctx, "critical", `Rollback of ${ctx.releaseId}: canary weight 0 % not confirmed after ${seconds(RESEND_MS)}; sent again (attempt ${attempts}). Check traffic-router.`),
+    );
+  }
+  const lastReason =
+    attempts === 1
+      ? rollingBack
+        ? `rolling back: moving all traffic to ${ctx.stableVersion}`
+        : `shifting canary ${ctx.version} to ${w.target} %`
+      : `sending canary weight ${w.target} % again (attempt ${attempts})`;
+  return fx({ weights: { ...w, sentAt: ev.now, attempts, retryAt: null }, lastReason }, emit);
+};
+
+export const confirmWeights: Fx = (ctx, ev) => {
+  if (ev.type !== "evt.traffic.weights_set" || ctx.weights === null || ev.data.canaryWeight !== ctx.weights.target) return fx();
+  const rollback: RollbackInfo | null = ctx.rollback === null ? null : { ...ctx.rollback, confirmed: ev.data.canaryWeight === 0 };
+  return fx({
+    canaryWeight: ev.data.canaryWeight,
+    weights: null,
+    stallDeadline: null,
+    rollback,
+    lastReason: `traffic-router confirmed canary weight ${ev.data.canaryWeight} % (VirtualService resourceVersion ${ev.data.resourceVersion})`,
+  });
+};
+
+/** A failed weights write: retry after a backoff; while rolling back, page on-call every time. */
+export const weightsFailed: Fx = (ctx, ev) => {
+  if (ev.type !== "evt.traffic.weights_failed" || ctx.weights === null || ev.data.canaryWeight !== ctx.weights.target) return fx();
+  const w = ctx.weights;
+  const wait = backoffMs(w.attempts);
+  const err = `${ev.data.code}: ${ev.data.message}`;
+  const lastReason = `setting canary weight ${w.target} % failed (attempt ${w.attempts}${ev.data.retryable ? "" : ", permanent"}): ${err}; retrying in ${seconds(wait)}`;
+  const emit =
+    ctx.rollback === null
+      ? []
+      : [notifyCommand(ctx, "critical", `Rollback of ${ctx.releaseId} is failing: ${lastReason}. Traffic may still reach ${ctx.version}.`)];
+  return fx({ weights: { ...w, retryAt: ev.now + wait, lastError: err }, lastReason }, emit);
+};
+
+/** Close an open approval request because the release moved on without it. */
+export function cancelApproval(why: string): Fx {
+  return (ctx) => {
+    if (ctx.pendingApproval === null) return fx();
+    return fx({ pendingApproval: null }, [approvalCancelCommand(ctx.pendingApproval, why)]);
+  };
+}
+
+/** Record why the release rolls back and what final state follows. */
+export function beginRollback(kind: RollbackInfo["kind"], reason: (ctx: Parameters<Fx>[0], ev: Parameters<Fx>[1]) => string): Fx {
+  return (ctx, ev) => {
+    const text = reason(ctx, ev);
+    return fx({
+      rollback: {
+        kind,
+        reason: text,
+        startedAt: ev.now,
+        confirmed: false,
+        actor: actorOf(ev),
+        supersededBy: ev.type === "siskin.superseded" ? ev.by : null,
+      },
+      paused: null,
+      lastReason: `rolling back: ${text}`,
+      lastActor: actorOf(ev) ?? ctx.lastActor,
+    });
+  };
+}
+
+/** Entry of rollingBack: all traffic to stable first (if any moved), then stop judging, close the gate. */
+export const startRollback: Fx = chain(
+  (ctx, ev) => {
+    const base = fx({ promoted: false, bake: null, stallDeadline: null });
+    if (!ctx.trafficTouched && ctx.canaryWeight === 0) {
+      return fx({ ...base.patch, weights: null, rollback: ctx.rollback === null ? null : { ...ctx.rollback, confirmed: true } });
+    }
+    return chain(() => base, requestWeights(0), pumpWeights)(ctx, ev);
+  },
+  (ctx) => (ctx.analysisStarted ? fx({ analysisStarted: false }, [analysisStopCommand(`rolling back: ${ctx.rollback?.reason ?? ""}`)]) : fx()),
+  (ctx, ev) => cancelApproval(`release is rolling back: ${ctx.rollback?.reason ?? ""}`)(ctx, ev),
+);
+
+/** All traffic is on stable: stop the canary VMs (unless kept for debugging). */
+export const finishRollback: Fx = (ctx, ev) => {
+  if (ctx.rollback === null) return none(ctx, ev);
+  if (resolvedOf(ctx).keepCanaryOnRollback) {
+    const reason = `${ctx.rollback.reason}; canary ${ctx.version} kept running (keepCanaryOnRollback)`;
+    return fx({ rollback: { ...ctx.rollback, reason }, lastReason: reason });
+  }
+  return fx({ lastReason: ctx.rollback.reason }, [vmStopCommand(ctx, ctx.version, `release rolled back: ${ctx.rollback.reason}`)]);
+};

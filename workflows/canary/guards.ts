@@ -1,0 +1,130 @@
+/** Guards of the canary machine: pure predicates over (context, event). */
+import type { ControlAction } from "../../schemas/control.js";
+import { decide, type Decision } from "./decide.js";
+import {
+  currentStep,
+  isCanaryFact,
+  isFrozen,
+  limitsOf,
+  migrationOverlapping,
+  planOf,
+  resolvedOf,
+} from "./context.js";
+import { isLast } from "./steps.js";
+import type { CanaryContext, WorkflowEvent } from "./types.js";
+
+type G = (ctx: CanaryContext, ev: WorkflowEvent) => boolean;
+
+/** The decision an analysis result leads to, or null when the event is not one for this canary. */
+export function analysisDecision(ctx: CanaryContext, ev: WorkflowEvent): Decision | null {
+  if (ev.type !== "evt.analysis.completed" || ev.data.canaryVersion !== ctx.version) return null;
+  const migration = migrationOverlapping(ctx, ev.data.windowStart, ev.data.windowEnd);
+  return decide({ verdicts: ev.data.verdicts, counters: ctx.counters, limits: limitsOf(ctx), migration });
+}
+
+export const planValid: G = (ctx) => ctx.planProblems.length === 0;
+export const isQueued: G = (ctx) => ctx.queuedBehind !== null;
+
+export const canaryProvisioned: G = (ctx, ev) => ev.type === "evt.vm.provisioned" && ev.data.version === ctx.version;
+export const canaryBecameReady: G = (ctx, ev) => ev.type === "evt.vm.ready_changed" && ev.data.ready && isCanaryFact(ctx, ev.data);
+export const provisionFailedRetryable: G = (ctx, ev) =>
+  ev.type === "evt.vm.provision_failed" && ev.data.version === ctx.version && ev.data.retryable;
+export const provisionFailedPermanent: G = (ctx, ev) =>
+  ev.type === "evt.vm.provision_failed" && ev.data.version === ctx.version && !ev.data.retryable;
+export const provisionRetryDue: G = (ctx, ev) =>
+  ctx.provision !== null && ctx.provision.retryAt !== null && ev.now >= ctx.provision.retryAt;
+export const provisionDeadlinePassed: G = (ctx, ev) => ctx.provision !== null && ev.now > ctx.provision.deadline;
+
+/** The canary VMI is gone or broken: crashed, deleted, phase Failed, or its migration failed. */
+export const canaryVmFailed: G = (ctx, ev) => {
+  switch (ev.type) {
+    case "evt.vm.crashed":
+    case "evt.vm.deleted":
+    case "evt.vm.migration_failed":
+      return isCanaryFact(ctx, ev.data);
+    case "evt.vm.phase_changed":
+      return ev.data.phase === "Failed" && isCanaryFact(ctx, ev.data);
+    default:
+      return false;
+  }
+};
+
+/** A firing alert for this rollout that names the canary version or no version. */
+export const alertMatches: G = (ctx, ev) =>
+  ev.type === "evt.alert.fired" &&
+  ev.data.rollout.namespace === ctx.rollout.namespace &&
+  ev.data.rollout.name === ctx.rollout.name &&
+  (ev.data.version === undefined || ev.data.version === ctx.version);
+
+export const analysisCritical: G = (ctx, ev) => analysisDecision(ctx, ev)?.critical === true;
+export const analysisRollsBack: G = (ctx, ev) => analysisDecision(ctx, ev)?.action === "rollback";
+export const analysisPauses: G = (ctx, ev) => analysisDecision(ctx, ev)?.action === "pause";
+export const analysisForCanary: G = (ctx, ev) => analysisDecision(ctx, ev) !== null;
+
+/** The current step has a gate that no decision has opened yet. */
+export const needsApproval: G = (ctx) => {
+  const step = currentStep(ctx);
+  if (step.approval === null) return false;
+  return !ctx.approvals.some(
+    (a) => a.step === step.index && (a.decision === "granted" || (a.decision === "expired" && a.onTimeout === "approve")),
+  );
+};
+export const atStepWeight: G = (ctx) => ctx.weights === null && ctx.canaryWeight === currentStep(ctx).weight;
+
+function pendingMatches(ctx: CanaryContext, requestId: string): boolean {
+  return ctx.pendingApproval !== null && ctx.pendingApproval === requestId;
+}
+export const approvalGranted: G = (ctx, ev) => ev.type === "evt.approval.granted" && pendingMatches(ctx, ev.data.requestId);
+export const approvalDenied: G = (ctx, ev) => ev.type === "evt.approval.denied" && pendingMatches(ctx, ev.data.requestId);
+function pendingRecord(ctx: CanaryContext) {
+  return ctx.approvals.find((a) => a.requestId === ctx.pendingApproval) ?? null;
+}
+/** The request expired (gateway's event or our own clock) and the policy says approve / reject. */
+export const approvalExpiredApprove: G = (ctx, ev) => expired(ctx, ev) && pendingRecord(ctx)?.onTimeout === "approve";
+export const approvalExpiredReject: G = (ctx, ev) => expired(ctx, ev) && pendingRecord(ctx)?.onTimeout !== "approve";
+function expired(ctx: CanaryContext, ev: WorkflowEvent): boolean {
+  const rec = pendingRecord(ctx);
+  if (rec === null) return false;
+  if (ev.type === "evt.approval.expired") return ev.data.requestId === rec.requestId;
+  return ev.type === "tick" && ev.now >= rec.expiresAt;
+}
+
+/** An operator command with this action. */
+export function isControl(ev: WorkflowEvent, action: ControlAction): boolean {
+  return ev.type === "cmd.orchestrator.control" && ev.data.action === action;
+}
+
+export const weightsConfirmed: G = (ctx, ev) =>
+  ev.type === "evt.traffic.weights_set" && ctx.weights !== null && ev.data.canaryWeight === ctx.weights.target;
+export const weightsFailedPermanent: G = (ctx, ev) =>
+  ev.type === "evt.traffic.weights_failed" && ctx.weights !== null && ev.data.canaryWeight === ctx.weights.target && !ev.data.retryable;
+export const weightsFailedRetryable: G = (ctx, ev) =>
+  ev.type === "evt.traffic.weights_failed" && ctx.weights !== null && ev.data.canaryWeight === ctx.weights.target && ev.data.retryable;
+export const stallDeadlinePassed: G = (ctx, ev) =>
+  ctx.weights !== null && ctx.stallDeadline !== null && !isFrozen(ctx) && ev.now > ctx.stallDeadline;
+export const atFullWeight: G = (ctx) => ctx.weights === null && ctx.canaryWeight === 100;
+
+/** The step baked long enough with enough consecutive passing intervals. */
+export const bakeDone: G = (ctx, ev) =>
+  ctx.bake !== null && ctx.canaryReady && ctx.bake.passed >= currentStep(ctx).bakeIntervals && ev.now >= ctx.bake.until;
+export const bakeDoneLast: G = (ctx, ev) => bakeDone(ctx, ev) && isLast(planOf(ctx), ctx.stepIndex);
+
+/** No analysis result for an interval plus the progress deadline: the analyzer is not working. */
+export const analysisSilent: G = (ctx, ev) => {
+  if (ctx.bake === null || ev.type !== "tick") return false;
+  const r = resolvedOf(ctx);
+  const since = Math.max(ctx.lastAnalysisAt ?? 0, ctx.bake.startedAt);
+  return ev.now > since + r.intervalMs + r.progressDeadlineMs;
+};
+
+/** The canary VMI lost Ready and stayed so for the progress deadline (a migration excuses it). */
+export const canaryNotReadyTooLong: G = (ctx, ev) =>
+  !ctx.canaryReady &&
+  ctx.notReadySince !== null &&
+  !Object.values(ctx.migrations).some((m) => m.version === ctx.version) &&
+  ev.now > ctx.notReadySince + resolvedOf(ctx).progressDeadlineMs;
+
+export const finalizeDue: G = (ctx, ev) => ctx.finalizeAt !== null && ev.now >= ctx.finalizeAt;
+export const rollbackConfirmed: G = (ctx) => ctx.rollback !== null && ctx.rollback.confirmed;
+export const rollbackIs = (ctx: CanaryContext, kind: "rolledBack" | "aborted" | "superseded"): boolean =>
+  rollbackConfirmed(ctx, { type: "tick", now: 0 }) && ctx.rollback?.kind === kind;

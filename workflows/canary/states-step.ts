@@ -1,0 +1,65 @@
+/** The `step` state: per step an optional approval gate, the shift, then the bake under analysis. */
+import { canarySetup } from "./setup.js";
+import { fastPathOn, forwardWeightsOn, stepAnalysisOn } from "./states-common.js";
+
+const ROLLBACK = "#canary.rollingBack";
+
+export const stepState = canarySetup.createStateConfig({
+  initial: "enter",
+  on: {
+    ...fastPathOn,
+    ...stepAnalysisOn,
+    "cmd.orchestrator.control": [
+      { guard: { type: "control", params: { action: "pause" } }, target: "#canary.paused", actions: "pauseByOperator" },
+      { guard: { type: "control", params: { action: "promote" } }, target: "#canary.promoting", actions: "manualPromote" },
+      { guard: { type: "control", params: { action: "abort" } }, target: ROLLBACK, actions: "rollbackOnAbort" },
+      { actions: "ignoreControl" },
+    ],
+    "evt.rollout.drift_detected": { actions: "reassertWeights" },
+  },
+  always: [{ guard: "canaryNotReadyTooLong", target: ROLLBACK, actions: "rollbackOnNotReady" }],
+  states: {
+    /** Transient: pick the gate, the shift, or (weight already there, e.g. after resume) the bake. */
+    enter: {
+      always: [
+        { guard: "needsApproval", target: "awaitingApproval" },
+        { guard: "atStepWeight", target: "analyzing" },
+        { target: "shifting" },
+      ],
+    },
+    awaitingApproval: {
+      entry: "requestApproval",
+      on: {
+        "evt.approval.granted": { guard: "approvalGranted", target: "enter", actions: "approvalGranted" },
+        "evt.approval.denied": { guard: "approvalDenied", target: ROLLBACK, actions: ["approvalDenied", "rollbackFastPath"] },
+        "evt.approval.expired": [
+          { guard: "approvalExpiredApprove", target: "enter", actions: "approvalExpired" },
+          { guard: "approvalExpiredReject", target: ROLLBACK, actions: ["approvalExpired", "rollbackOnApprovalExpired"] },
+        ],
+        tick: [
+          { guard: "approvalExpiredApprove", target: "enter", actions: "approvalExpired" },
+          { guard: "approvalExpiredReject", target: ROLLBACK, actions: ["approvalExpired", "rollbackOnApprovalExpired"] },
+        ],
+        "cmd.orchestrator.control": [
+          { guard: { type: "control", params: { action: "approve" } }, target: "enter", actions: "approvalGranted" },
+          { guard: { type: "control", params: { action: "reject" } }, target: ROLLBACK, actions: ["approvalDenied", "rollbackFastPath"] },
+        ],
+      },
+    },
+    shifting: {
+      entry: "startShift",
+      on: forwardWeightsOn("analyzing"),
+      always: [{ guard: "stallDeadlinePassed", target: ROLLBACK, actions: "rollbackOnStall" }],
+    },
+    analyzing: {
+      entry: "startBake",
+      on: {
+        tick: { guard: "analysisSilent", target: "#canary.paused", actions: "pauseOnSilence" },
+      },
+      always: [
+        { guard: "bakeDoneLast", target: "#canary.promoting" },
+        { guard: "bakeDone", target: "enter", actions: "advanceStep" },
+      ],
+    },
+  },
+});

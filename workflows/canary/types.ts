@@ -1,0 +1,172 @@
+/**
+ * The canary workflow's input, events and context. Everything in the context is JSON-safe
+ * (no undefined, no Date): it is the persisted state of a release, restored after any crash.
+ * Time arrives only in events (`now`, epoch ms); deadlines are stored as epoch ms.
+ */
+import type { MetricVerdict } from "../../schemas/analysis.js";
+import type { PayloadOf } from "../../schemas/codec.js";
+import type { ReleaseOutcome, ReleaseRequested } from "../../schemas/release.js";
+import type { RolloutRef, VMRolloutSpec } from "../../schemas/rollout.js";
+import { Command, Event, type Subject } from "../../schemas/subjects.js";
+import type { Problem } from "../../schemas/vm.js";
+import type { Counters } from "./decide.js";
+
+/** Who did something (a person or a component), as the schemas define it. */
+export type Actor = ReleaseRequested["requestedBy"];
+
+/** Subjects whose messages the machine accepts. */
+export const acceptedSubjects = [
+  Event.vmProvisioned,
+  Event.vmProvisionFailed,
+  Event.vmStopped,
+  Event.vmPhaseChanged,
+  Event.vmReadyChanged,
+  Event.vmMigrationStarted,
+  Event.vmMigrationCompleted,
+  Event.vmMigrationFailed,
+  Event.vmCrashed,
+  Event.vmDeleted,
+  Event.trafficWeightsSet,
+  Event.trafficWeightsFailed,
+  Event.analysisCompleted,
+  Event.alertFired,
+  Event.alertResolved,
+  Event.approvalRequested,
+  Event.approvalGranted,
+  Event.approvalDenied,
+  Event.approvalExpired,
+  Event.rolloutDriftDetected,
+  Command.orchestratorControl,
+] as const;
+export type AcceptedSubject = (typeof acceptedSubjects)[number];
+
+/**
+ * A decoded message as a machine event: flat, `type` is the subject. The host stamps `now`
+ * (when it processed the message); the envelope's other fields ride along unused.
+ */
+export type MessageEvent<S extends Subject> = {
+  type: S;
+  data: PayloadOf<S>;
+  now: number;
+  id?: string;
+  occurredAt?: string;
+  releaseId?: string;
+  causationId?: string;
+};
+
+/** The clock: sent by the ticker (every few seconds) to each live release. */
+export interface TickEvent {
+  type: "tick";
+  now: number;
+}
+/** The host: a newer release of the same rollout took over. */
+export interface SupersededEvent {
+  type: "siskin.superseded";
+  by: string;
+  now: number;
+}
+/** The host: the release this one was queued behind has finished; start provisioning. */
+export interface StartEvent {
+  type: "siskin.start";
+  now: number;
+  /** The version serving now, when the release it waited for promoted its canary. */
+  stableVersion?: string;
+}
+
+/** Every event the canary machine accepts. */
+export type WorkflowEvent =
+  | { [S in AcceptedSubject]: MessageEvent<S> }[AcceptedSubject]
+  | TickEvent
+  | SupersededEvent
+  | StartEvent;
+
+/** The machine's input: the request, its id and the time it was taken up. */
+export interface CanaryInput {
+  releaseId: string;
+  request: ReleaseRequested;
+  now: number;
+  /** Set when another release of the rollout is still live: wait in `queued` until `siskin.start`. */
+  queuedBehind?: string | null;
+}
+
+/** An outstanding request to the traffic-router. */
+export interface WeightsRequest {
+  target: number;
+  /** When the last command went out; null while frozen or before the first send. */
+  sentAt: number | null;
+  attempts: number;
+  /** When to send again after a retryable failure. */
+  retryAt: number | null;
+  lastError: string | null;
+}
+
+/** An approval gate's request and its durable decision. */
+export interface ApprovalRecord {
+  requestId: string;
+  step: number;
+  requestedAt: number;
+  expiresAt: number;
+  onTimeout: "reject" | "approve";
+  decision: "granted" | "denied" | "expired" | null;
+  /** Who decided (absent for a timeout). */
+  actor: Actor | null;
+  at: number | null;
+  comment: string | null;
+}
+
+/** Why and how the release is rolling back, and which final state follows. */
+export interface RollbackInfo {
+  kind: "rolledBack" | "aborted" | "superseded";
+  reason: string;
+  startedAt: number;
+  confirmed: boolean;
+  actor: Actor | null;
+  supersededBy: string | null;
+}
+
+/** The persisted state of one release. */
+export interface CanaryContext {
+  releaseId: string;
+  rollout: RolloutRef;
+  spec: VMRolloutSpec;
+  /** The canary version. */
+  version: string;
+  /** The version serving before this release (the rollback target). */
+  stableVersion: string;
+  requestedBy: Actor;
+  requestedAt: number;
+  queuedBehind: string | null;
+  /** Problems that make the plan invalid (the release fails at once). */
+  planProblems: string[];
+  provision: { startedAt: number; deadline: number; attempts: number; retryAt: number | null; problems: Problem[] } | null;
+  canaryReady: boolean;
+  notReadySince: number | null;
+  stepIndex: number;
+  /** The last canary weight the traffic-router confirmed. */
+  canaryWeight: number;
+  /** A non-zero weight was ever requested (rollback must then reset the routes). */
+  trafficTouched: boolean;
+  weights: WeightsRequest | null;
+  /** The most the current shift (or promotion) may stall before rolling back. */
+  stallDeadline: number | null;
+  bake: { startedAt: number; until: number; passed: number } | null;
+  counters: Counters;
+  analysisStarted: boolean;
+  lastAnalysisAt: number | null;
+  lastVerdicts: MetricVerdict[];
+  /** Live migrations in flight, by VMI `<ns>/<name>`. */
+  migrations: Record<string, { version: string; startedAt: number }>;
+  /** Finished migrations (latest 20), to neutralise analysis windows that overlapped them. */
+  migrationWindows: Array<{ vmi: string; start: number; end: number }>;
+  approvals: ApprovalRecord[];
+  pendingApproval: string | null;
+  promotedBy: Actor | null;
+  promoted: boolean;
+  paused: { from: string; reason: string; at: number; actor: Actor | null } | null;
+  rollback: RollbackInfo | null;
+  finalizeAt: number | null;
+  lastReason: string;
+  lastActor: Actor | null;
+  outcome: ReleaseOutcome | null;
+  completedAt: number | null;
+}
