@@ -10,7 +10,7 @@
  * canary's fault.
  */
 import type { AlertEvent, AlertmanagerWebhook } from "../../schemas/alert.js";
-import type { AlertIndexEntry } from "../../schemas/rollout-index-alerts.js";
+import type { AlertIndexEntry } from "../../schemas/rollout-index.js";
 import { Event } from "../../schemas/subjects.js";
 import { labelsFingerprint } from "./fingerprint.js";
 

@@ -1,6 +1,6 @@
 /** Adapter: the {@link RolloutIndex} port over the JSON KV bucket `Bucket.rollouts`. */
 import { Compile } from "typebox/compile";
-import { AlertIndexEntry } from "../../schemas/rollout-index-alerts.js";
+import { AlertIndexEntry } from "../../schemas/rollout-index.js";
 import type { JsonKv } from "../runtime/kv.js";
 import type { RolloutIndex } from "./ports.js";
 
@@ -13,19 +13,17 @@ export type OnInvalid = (key: string, problems: string[]) => void;
 export function createKvIndex(kv: JsonKv, onInvalid: OnInvalid = () => {}): RolloutIndex {
   return {
     async list() {
-      const keys = await kv.keys();
-      const entries = await Promise.all(
-        keys.map(async (key) => {
-          const e = await kv.get(key);
-          if (e === null) return null;
+      // One batched read per webhook, not one get per release in flight.
+      const entries = await kv.entries();
+      return entries
+        .map((e) => {
           if (!check.Check(e.value)) {
-            onInvalid(key, [...check.Errors(e.value)].slice(0, 5).map((x) => `${x.instancePath || "/"}: ${x.message}`));
+            onInvalid(e.key, [...check.Errors(e.value)].slice(0, 5).map((x) => `${x.instancePath || "/"}: ${x.message}`));
             return null;
           }
           return e.value as AlertIndexEntry;
-        }),
-      );
-      return entries.filter((e): e is AlertIndexEntry => e !== null);
+        })
+        .filter((e): e is AlertIndexEntry => e !== null);
     },
   };
 }

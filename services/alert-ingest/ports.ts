@@ -1,6 +1,6 @@
 /** alert-ingest's ports: the live-release index and the event publisher. */
 import type { AlertEvent } from "../../schemas/alert.js";
-import type { AlertIndexEntry } from "../../schemas/rollout-index-alerts.js";
+import type { AlertIndexEntry } from "../../schemas/rollout-index.js";
 import type { Event } from "../../schemas/subjects.js";
 
 /** The live-release index (KV `Bucket.rollouts`). */

@@ -6,7 +6,7 @@ import { jetstream, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decode, type MessageOf } from "../../schemas/codec.js";
-import type { AlertIndexEntry } from "../../schemas/rollout-index-alerts.js";
+import type { AlertIndexEntry } from "../../schemas/rollout-index.js";
 import { Bucket, Event, Header, rolloutKey, Stream } from "../../schemas/subjects.js";
 import { labelsFingerprint } from "../../services/alert-ingest/fingerprint.js";
 import { upstream, upstreamFixtures } from "../../services/alert-ingest/fixtures.js";
