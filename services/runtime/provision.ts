@@ -33,7 +33,15 @@ export interface ProvisionOptions {
   maxDeliver?: number;
   /** How long a delivered message may stay unacked before redelivery (default 30 s). */
   ackWaitMs?: number;
+  /**
+   * How long JetStream remembers msgIDs to drop repeats (default 10 min, the server's is 2). Repeated
+   * commands after a crash are dropped within it; handlers are idempotent beyond it.
+   */
+  duplicateWindowMs?: number;
 }
+
+/** Default msgID de-duplication window of the streams. */
+export const DEFAULT_DUPLICATE_WINDOW_MS = 10 * 60_000;
 
 /** Deliveries per message; the consume loop dead-letters on the last one. */
 export const DEFAULT_MAX_DELIVER = 10;
@@ -131,6 +139,7 @@ export function streamConfigs(opts: ProvisionOptions = {}): Array<Partial<Stream
     num_replicas: opts.replicas ?? 1,
     max_age: nanos(opts.maxAgeMs ?? DEFAULT_MAX_AGE_MS),
     max_bytes: opts.maxBytes ?? -1,
+    duplicate_window: nanos(opts.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS),
   }));
 }
 
