@@ -1,0 +1,104 @@
+// `siskin approve|reject|pause|resume|abort|promote <releaseId>`: an operator's action, published as
+// cmd.orchestrator.control after checking that the release exists and the action applies to its state.
+import type { Command } from "commander";
+import { ControlAction, type OrchestratorControl } from "../../../schemas/control.js";
+import { cliActor, ensureGlobalOptions, globalsOf, runOutcome, type CliActor } from "../lib/context.js";
+import { CliError, Exit, usageError, type CliOutcome } from "../lib/errors.js";
+import { actorLabel } from "../lib/format.js";
+import { connectCli, kvReleaseStore, natsControlSender } from "../lib/nats.js";
+import type { ControlSender, ReleaseStore } from "../lib/ports.js";
+import { loadRelease, parseReleaseRef } from "../lib/releases.js";
+import type { ReleaseView } from "../lib/release-view.js";
+
+/** Options of a control command. */
+export interface ControlOptions {
+  action: ControlAction;
+  releaseId: string;
+  reason?: string;
+  /** Send even when the release's state says the action does not apply. */
+  force: boolean;
+  json: boolean;
+}
+
+/** What each action does, for help texts. */
+export const actionHelp: Record<ControlAction, string> = {
+  approve: "approve the step waiting for an approval",
+  reject: "reject the step waiting for an approval (the release rolls back)",
+  pause: "hold the release at its current step (weights stay)",
+  resume: "continue a paused release",
+  abort: "roll the release back now and end it as aborted",
+  promote: "skip the remaining steps: shift all traffic to the canary and make it stable",
+};
+
+/** Why `action` does not apply to the release as stored, or null when it does (the orchestrator has the last word). */
+export function actionProblem(action: ControlAction, v: ReleaseView): string | null {
+  if (v.done) return `release ${v.releaseId} already finished (${v.outcome ?? v.state}); there is nothing to ${action}`;
+  const inStep = v.state.startsWith("step.");
+  const where = `release ${v.releaseId} is in state ${v.state}`;
+  switch (action) {
+    case "approve":
+    case "reject":
+      return v.awaitingApproval ? null : `${where}: it is not waiting for an approval, so there is nothing to ${action}`;
+    case "resume":
+      return v.state === "paused" ? null : `${where}: only a paused release can be resumed`;
+    case "pause":
+      return inStep ? null : `${where}: a release can be paused only during a step (shifting, analyzing, awaiting approval)`;
+    case "promote":
+      return inStep || v.state === "paused" ? null : `${where}: a release can be promoted only during a step or while paused`;
+    case "abort":
+      return null;
+    default: {
+      const never: never = action;
+      return `unknown action ${String(never)}`;
+    }
+  }
+}
+
+/** A control command without process access. */
+export async function runControl(o: ControlOptions, deps: { store: ReleaseStore; sender: ControlSender; actor: CliActor }): Promise<CliOutcome> {
+  const ref = parseReleaseRef(o.releaseId, false);
+  if (ref.kind !== "release") throw usageError(`give a release id <ns>/<rollout>/<version>, not "${o.releaseId}"`);
+  if (o.reason !== undefined && o.reason.length > 2000) throw usageError(`--reason is ${o.reason.length} characters; at most 2000 are allowed`);
+  const view = await loadRelease(deps.store, ref.releaseId);
+  const problem = actionProblem(o.action, view);
+  if (problem !== null && !o.force) throw new CliError(`${problem} (add --force to send the ${o.action} anyway; see: siskin status ${view.releaseId})`);
+  const data: OrchestratorControl = { action: o.action, actor: deps.actor, ...(o.reason === undefined ? {} : { reason: o.reason }) };
+  const sent = await deps.sender.send(view.releaseId, data);
+  if (o.json) {
+    const body = { releaseId: view.releaseId, ...data, commandId: sent.id, seq: sent.seq, duplicate: sent.duplicate, ...(problem === null ? {} : { warning: problem }) };
+    return { stdout: `${JSON.stringify(body)}\n`, stderr: "", code: Exit.ok };
+  }
+  const reason = o.reason === undefined ? "" : `, reason "${o.reason}"`;
+  const lines = [
+    `asked the orchestrator to ${o.action} ${view.releaseId} (as ${actorLabel(deps.actor)}${reason}; it was ${view.state})`,
+    `command ${sent.id} is #${sent.seq} on the COMMANDS stream${sent.duplicate ? " (a duplicate: it was already there)" : ""}; follow it with: siskin watch ${view.releaseId}`,
+  ];
+  return { stdout: `${lines.join("\n")}\n`, stderr: problem === null ? "" : `warning: ${problem}\n`, code: Exit.ok };
+}
+
+/** Adds the six control commands to the program. */
+export function register(program: Command): void {
+  ensureGlobalOptions(program);
+  for (const action of ControlAction) {
+    program
+      .command(action)
+      .argument("<release>", "release id: <namespace>/<rollout>/<version> (list them with: siskin status)")
+      .description(`${actionHelp[action]} (cmd.orchestrator.control)`)
+      .option("--reason <text>", "why, recorded in the release's audit history")
+      .option("--force", "send even when the release's state says the action does not apply")
+      .action(async (releaseId: string, flags: { reason?: string; force?: boolean }, cmd: Command) => {
+        const g = globalsOf(cmd, process.env, process.stdout.isTTY === true);
+        await runOutcome(action, async () => {
+          parseReleaseRef(releaseId, false);
+          const nc = await connectCli(g.nats, process.env);
+          try {
+            const store = await kvReleaseStore(nc);
+            const opts: ControlOptions = { action, releaseId, force: flags.force === true, json: g.json, ...(flags.reason === undefined ? {} : { reason: flags.reason }) };
+            return await runControl(opts, { store, sender: natsControlSender(nc), actor: cliActor(process.env) });
+          } finally {
+            await nc.close();
+          }
+        });
+      });
+  }
+}
