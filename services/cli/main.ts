@@ -2,22 +2,23 @@
 // exports `register(program)`; add it to the list in ./commands/index.ts.
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
-import { commands } from "./commands/index.js";
+import { commandModules, modulesFor, type CommandModule } from "./commands/index.js";
 
-export function buildProgram(): Command {
+/** The program with the commands of `modules` registered (default: all). */
+export async function buildProgram(modules: readonly CommandModule[] = commandModules): Promise<Command> {
   const program = new Command("siskin")
     .description("Progressive delivery for KubeVirt virtual machines in an Istio mesh")
     .version("0.1.0")
     .showHelpAfterError()
     .exitOverride();
-  for (const register of commands) register(program);
+  for (const m of await Promise.all(modules.map((mod) => mod.load()))) m.register(program);
   return program;
 }
 
 /** Run the CLI with `argv` (as process.argv); exits the process on error. */
 export async function runCli(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(modulesFor(argv))).parseAsync(argv);
   } catch (err) {
     const e = err as { code?: string; exitCode?: number; message?: string };
     if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") process.exit(0);

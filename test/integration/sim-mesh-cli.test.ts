@@ -15,8 +15,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const defaults: SimMeshCliOptions = { port: "0", host: "127.0.0.1", rps: "0", path: "/", maxSeconds: "60", seed: "1" };
 
 describe("siskin sim mesh", () => {
-  it("is registered under the sim group", () => {
-    const sim = buildProgram().commands.find((c) => c.name() === "sim");
+  it("is registered under the sim group", async () => {
+    const sim = (await buildProgram()).commands.find((c) => c.name() === "sim");
     const mesh = sim?.commands.find((c) => c.name() === "mesh");
     expect(mesh?.options.map((o) => o.long)).toEqual(expect.arrayContaining(["--kubeconfig", "--port", "--rps", "--service", "--header"]));
   });

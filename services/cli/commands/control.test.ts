@@ -102,8 +102,8 @@ describe("actionProblem", () => {
 });
 
 describe("registration and actor", () => {
-  it("adds the six actions with --reason and --force, and the global options", () => {
-    const program = buildProgram();
+  it("adds the six actions with --reason and --force, and the global options", async () => {
+    const program = await buildProgram();
     for (const name of ["approve", "reject", "pause", "resume", "abort", "promote"]) {
       const c = program.commands.find((x) => x.name() === name);
       expect(c?.options.map((o) => o.long)).toEqual(["--reason", "--force"]);

@@ -1,8 +1,36 @@
 // Every sub-command of `siskin`, in help order. Each module exports `register(program)`.
+// Modules are loaded lazily: `siskin status` loads only status.ts (and what it imports), so a
+// command starts without loading every SDK; help and unknown commands load them all.
 import type { Command } from "commander";
-import { register as routePlan } from "./route-plan.js";
-import { register as simMesh } from "./sim-mesh.js";
-import { register as simCluster } from "./sim-cluster.js";
-import { register as simPeople } from "./sim-people.js";
 
-export const commands: Array<(program: Command) => void> = [routePlan, simMesh, simCluster, simPeople];
+/** A command module and the top-level command names it registers. */
+export interface CommandModule {
+  names: readonly string[];
+  load: () => Promise<{ register: (program: Command) => void }>;
+}
+
+export const commandModules: readonly CommandModule[] = [
+  { names: ["route"], load: () => import("./route-plan.js") },
+  { names: ["sim"], load: () => import("./sim-cluster.js") },
+  { names: ["sim"], load: () => import("./sim-mesh.js") },
+  { names: ["sim"], load: () => import("./sim-people.js") },
+  { names: ["sim"], load: () => import("./sim-up.js") },
+  { names: ["provision"], load: () => import("./provision.js") },
+  { names: ["serve"], load: () => import("./serve.js") },
+  { names: ["status"], load: () => import("./status.js") },
+  { names: ["watch"], load: () => import("./watch.js") },
+  { names: ["approve", "reject", "pause", "resume", "abort", "promote"], load: () => import("./control.js") },
+  { names: ["release"], load: () => import("./release.js") },
+  { names: ["replay"], load: () => import("./replay.js") },
+  { names: ["demo"], load: () => import("./demo.js") },
+];
+
+/** The modules to load for `argv` (process.argv): those naming its first command word, else all. */
+export function modulesFor(argv: readonly string[]): readonly CommandModule[] {
+  const words = argv.slice(2).filter((a) => !a.startsWith("-"));
+  const known = new Set(commandModules.flatMap((m) => m.names));
+  const first = words.find((w) => known.has(w));
+  // `help <cmd>` and option values that look like words fall back to loading everything.
+  if (first === undefined || words[0] === "help" || words[0] !== first) return commandModules;
+  return commandModules.filter((m) => m.names.includes(first));
+}
