@@ -1,8 +1,7 @@
 /** Composition root of alert-ingest: config, NATS, the rollouts index, the webhook listener, health. */
-import { pathToFileURL } from "node:url";
 import { Registry as PromRegistry } from "prom-client";
 import { Bucket } from "../../schemas/subjects.js";
-import { connectNats, createLogger, createPublisher, onShutdown, openKv, startHealthServer } from "../runtime/index.js";
+import { connectNats, createLogger, createPublisher, openKv, startHealthServer, runIfMain } from "../runtime/index.js";
 import { load } from "./config.js";
 import { buildApp } from "./http.js";
 import { createKvIndex } from "./index-kv.js";
@@ -66,13 +65,4 @@ export async function main(env: Record<string, string | undefined> = process.env
   };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const logger = createLogger({ service: SERVICE });
-  main().then(
-    (running) => onShutdown([() => running.stop()], { logger }),
-    (err: unknown) => {
-      logger.fatal({ err }, "alert-ingest failed to start");
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, SERVICE, () => main());

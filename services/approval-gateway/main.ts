@@ -2,12 +2,11 @@
  * Composition root of approval-gateway: config, NATS (consumer `approvalGateway`, KV `threads`),
  * the Bolt app on its interactivity listener, the expiry ticker, health.
  */
-import { pathToFileURL } from "node:url";
 import { Registry as PromRegistry } from "prom-client";
 import type { MessageOf } from "../../schemas/codec.js";
 import { SiskinError } from "../../schemas/errors.js";
 import { Bucket, Command } from "../../schemas/subjects.js";
-import { connectNats, createLogger, createPublisher, onShutdown, openKv, startConsumer, startHealthServer } from "../runtime/index.js";
+import { connectNats, createLogger, createPublisher, openKv, startConsumer, startHealthServer, runIfMain } from "../runtime/index.js";
 import { load } from "./config.js";
 import { createFastifyReceiver } from "./receiver.js";
 import { createService } from "./service.js";
@@ -97,13 +96,4 @@ export async function main(env: Record<string, string | undefined> = process.env
   };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const logger = createLogger({ service: SERVICE });
-  main().then(
-    (running) => onShutdown([() => running.stop()], { logger }),
-    (err: unknown) => {
-      logger.fatal({ err }, "approval-gateway failed to start");
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, SERVICE, () => main());

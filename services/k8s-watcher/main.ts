@@ -1,8 +1,7 @@
 /** Composition root of the k8s-watcher: config, NATS, KV cursors, client-node, reflectors, health. */
-import { pathToFileURL } from "node:url";
 import { Registry as PromRegistry } from "prom-client";
 import { Bucket } from "../../schemas/subjects.js";
-import { connectNats, createLogger, createPublisher, onShutdown, openKv, startHealthServer } from "../runtime/index.js";
+import { connectNats, createLogger, createPublisher, openKv, startHealthServer, runIfMain } from "../runtime/index.js";
 import { load } from "./config.js";
 import { createKubeWatch, loadKubeConfig } from "./kube.js";
 import { createFactSink, createKvCursors, createKvReleaseIndex } from "./kv-stores.js";
@@ -57,10 +56,4 @@ export async function main(env: Record<string, string | undefined> = process.env
   return { healthUrl: health.url, started, stop };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const running = await main().catch((err: unknown) => {
-    process.stderr.write(`k8s-watcher: failed to start: ${(err as Error).message}\n`);
-    process.exit(1);
-  });
-  onShutdown([running.stop], { logger: createLogger({ service: SERVICE }) });
-}
+runIfMain(import.meta.url, SERVICE, () => main());

@@ -1,17 +1,8 @@
 /** Composition root of the metrics-analyzer: config, NATS, KV, Prometheus, consumer, ticker, health. */
-import { pathToFileURL } from "node:url";
 import { Registry as PromRegistry } from "prom-client";
 import type { MessageOf } from "../../schemas/codec.js";
 import { Bucket, Command, Event } from "../../schemas/subjects.js";
-import {
-  connectNats,
-  createLogger,
-  createPublisher,
-  onShutdown,
-  openKv,
-  startConsumer,
-  startHealthServer,
-} from "../runtime/index.js";
+import { connectNats, createLogger, createPublisher, openKv, startConsumer, startHealthServer, runIfMain } from "../runtime/index.js";
 import { createAnalyzerMetrics } from "./analyzer-metrics.js";
 import { load } from "./config.js";
 import { judge } from "./judge.js";
@@ -96,13 +87,4 @@ export async function main(env: Record<string, string | undefined> = process.env
   };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const logger = createLogger({ service: SERVICE });
-  main().then(
-    (running) => onShutdown([() => running.stop()], { logger }),
-    (err: unknown) => {
-      logger.fatal({ err }, "metrics-analyzer failed to start");
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, SERVICE, () => main());

@@ -1,9 +1,8 @@
 /** Composition root of the notifier: config, NATS (consumers `notifierEvents` and `notifierCommands`, KV `threads`), Slack, webhooks, health. */
-import { pathToFileURL } from "node:url";
 import { Registry as PromRegistry } from "prom-client";
 import type { MessageOf } from "../../schemas/codec.js";
 import { Bucket, Command } from "../../schemas/subjects.js";
-import { connectNats, createLogger, onShutdown, openKv, startConsumer, startHealthServer } from "../runtime/index.js";
+import { connectNats, createLogger, openKv, startConsumer, startHealthServer, runIfMain } from "../runtime/index.js";
 import { load } from "./config.js";
 import { createService } from "./service.js";
 import { chatOf, createWebClient } from "./slack.js";
@@ -55,13 +54,4 @@ export async function main(env: Record<string, string | undefined> = process.env
   };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const logger = createLogger({ service: SERVICE });
-  main().then(
-    (running) => onShutdown([() => running.stop()], { logger }),
-    (err: unknown) => {
-      logger.fatal({ err }, "notifier failed to start");
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, SERVICE, () => main());

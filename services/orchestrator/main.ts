@@ -1,15 +1,6 @@
 /** Composition root of the orchestrator: config, NATS (provisioned), KV stores, two consumers, the ticker, health. */
-import { pathToFileURL } from "node:url";
 import { Registry as PromRegistry } from "prom-client";
-import {
-  connectNats,
-  createLogger,
-  onShutdown,
-  provision,
-  startConsumer,
-  startHealthServer,
-  type RunningConsumer,
-} from "../runtime/index.js";
+import { connectNats, createLogger, provision, startConsumer, startHealthServer, type RunningConsumer, runIfMain } from "../runtime/index.js";
 import { load } from "./config.js";
 import { createOrchestratorMetrics } from "./metrics.js";
 import { openPorts } from "./nats-ports.js";
@@ -74,13 +65,4 @@ export async function main(env: Record<string, string | undefined> = process.env
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const logger = createLogger({ service: SERVICE });
-  main().then(
-    (running) => onShutdown([() => running.stop()], { logger }),
-    (err: unknown) => {
-      logger.fatal({ err }, "orchestrator failed to start");
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, SERVICE, () => main());

@@ -1,9 +1,8 @@
 /** Composition root of release-trigger: config, NATS, the VMRollouts reader, the webhook/API listener, health. */
 import { randomUUID } from "node:crypto";
-import { pathToFileURL } from "node:url";
 import { KubeConfig } from "@kubernetes/client-node";
 import { Registry as PromRegistry } from "prom-client";
-import { connectNats, createLogger, createPublisher, onShutdown, startHealthServer } from "../runtime/index.js";
+import { connectNats, createLogger, createPublisher, startHealthServer, runIfMain } from "../runtime/index.js";
 import { load } from "./config.js";
 import { buildApp } from "./http.js";
 import { createKubeRollouts } from "./kube.js";
@@ -49,13 +48,4 @@ export async function main(env: Record<string, string | undefined> = process.env
   };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const logger = createLogger({ service: SERVICE });
-  main().then(
-    (running) => onShutdown([() => running.stop()], { logger }),
-    (err: unknown) => {
-      logger.fatal({ err }, "release-trigger failed to start");
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, SERVICE, () => main());

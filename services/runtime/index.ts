@@ -27,3 +27,4 @@ export { openKv, RevisionConflictError, type JsonKv, type KvEntry } from "./kv.j
 export { createLogger, LogField, redactPaths, type LoggerOptions } from "./logger.js";
 export { buildHealthApp, startHealthServer, type HealthOptions, type HealthServer } from "./health.js";
 export { onShutdown, type Shutdown, type ShutdownOptions } from "./shutdown.js";
+export { isMainModule, runIfMain, stopOnce, type Stoppable } from "./run-main.js";

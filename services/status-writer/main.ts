@@ -1,8 +1,7 @@
 /** Composition root of status-writer: config, NATS, Kubernetes, the consume loop, health. */
-import { pathToFileURL } from "node:url";
 import { Registry as PromRegistry } from "prom-client";
 import { Command } from "../../schemas/subjects.js";
-import { connectNats, createLogger, onShutdown, startConsumer, startHealthServer } from "../runtime/index.js";
+import { connectNats, createLogger, startConsumer, startHealthServer, runIfMain } from "../runtime/index.js";
 import { load } from "./config.js";
 import { kubeRollouts, loadKubeConfig } from "./kube.js";
 import { createService } from "./service.js";
@@ -37,13 +36,4 @@ export async function main(env: Record<string, string | undefined> = process.env
   };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const logger = createLogger({ service: SERVICE });
-  main().then(
-    (running) => onShutdown([() => running.stop()], { logger }),
-    (err: unknown) => {
-      logger.fatal({ err }, "status-writer failed to start");
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, SERVICE, () => main());

@@ -1,9 +1,8 @@
 /** Composition root of the traffic-router: config, NATS, client-node, the consumer, health. */
-import { pathToFileURL } from "node:url";
 import { Registry as PromRegistry } from "prom-client";
 import type { MessageOf } from "../../schemas/codec.js";
 import type { Command } from "../../schemas/subjects.js";
-import { connectNats, createLogger, createPublisher, onShutdown, startConsumer, startHealthServer } from "../runtime/index.js";
+import { connectNats, createLogger, createPublisher, startConsumer, startHealthServer, runIfMain } from "../runtime/index.js";
 import { load } from "./config.js";
 import { createKubeDestinationRules, createKubeVirtualServices, loadKubeConfig } from "./kube.js";
 import { createService } from "./service.js";
@@ -49,10 +48,4 @@ export async function main(env: Record<string, string | undefined> = process.env
   return { healthUrl: health.url, stop };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const running = await main().catch((err: unknown) => {
-    process.stderr.write(`traffic-router: failed to start: ${(err as Error).message}\n`);
-    process.exit(1);
-  });
-  onShutdown([running.stop], { logger: createLogger({ service: SERVICE }) });
-}
+runIfMain(import.meta.url, SERVICE, () => main());

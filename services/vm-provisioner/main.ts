@@ -1,7 +1,6 @@
 /** Composition root of the vm-provisioner: config, NATS, client-node, the consumer, health. */
-import { pathToFileURL } from "node:url";
 import { Registry as PromRegistry } from "prom-client";
-import { connectNats, createLogger, createPublisher, onShutdown, startConsumer, startHealthServer } from "../runtime/index.js";
+import { connectNats, createLogger, createPublisher, startConsumer, startHealthServer, runIfMain } from "../runtime/index.js";
 import { load } from "./config.js";
 import { createKubeMesh, createKubeVms, loadKubeConfig } from "./kube.js";
 import { createService, type ProvisionerMessage } from "./service.js";
@@ -46,10 +45,4 @@ export async function main(env: Record<string, string | undefined> = process.env
   return { healthUrl: health.url, stop };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const running = await main().catch((err: unknown) => {
-    process.stderr.write(`vm-provisioner: failed to start: ${(err as Error).message}\n`);
-    process.exit(1);
-  });
-  onShutdown([running.stop], { logger: createLogger({ service: SERVICE }) });
-}
+runIfMain(import.meta.url, SERVICE, () => main());
