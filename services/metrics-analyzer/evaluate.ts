@@ -28,6 +28,42 @@ function first(labels: Readonly<Record<string, string>>, names: readonly string[
   return undefined;
 }
 
+type SeriesIndex = Map<string, Series[]>;
+
+/**
+ * Series of a query result by (version, namespace, service) label values, built once per result and
+ * label set: every release looks its series up instead of scanning the whole result, which made the
+ * fan-out O(releases × series), i.e. O(n²). Results are never mutated after the query returns.
+ */
+const indexes = new WeakMap<readonly Series[], Map<string, SeriesIndex>>();
+
+function indexKey(version: string, ns: string | undefined, svc: string | undefined): string {
+  return JSON.stringify([version, ns ?? null, svc ?? null]);
+}
+
+function seriesIndex(series: readonly Series[], labels: LabelNames, versionLabel: string): SeriesIndex {
+  let byLabels = indexes.get(series);
+  if (byLabels === undefined) {
+    byLabels = new Map();
+    indexes.set(series, byLabels);
+  }
+  const labelsKey = JSON.stringify([labels.version, labels.namespace, labels.service, versionLabel]);
+  let idx = byLabels.get(labelsKey);
+  if (idx === undefined) {
+    idx = new Map();
+    for (const s of series) {
+      const v = first(s.labels, [labels.version, versionLabel]);
+      if (v === undefined) continue;
+      const key = indexKey(v, first(s.labels, [labels.namespace, ...NAMESPACE_FALLBACKS]), first(s.labels, [labels.service, ...SERVICE_FALLBACKS]));
+      const list = idx.get(key);
+      if (list === undefined) idx.set(key, [s]);
+      else list.push(s);
+    }
+    byLabels.set(labelsKey, idx);
+  }
+  return idx;
+}
+
 /**
  * The value of `version` of `reg`'s service in `series`. A series matches when its namespace, service
  * and version labels equal the release's; a query rendered for the release's namespace (service) also
@@ -40,14 +76,14 @@ export function pickSeries(
   labels: LabelNames,
   specific: { namespace: boolean; service: boolean } = { namespace: false, service: false },
 ): SeriesPick {
-  const matches = series.filter((s) => {
-    const v = first(s.labels, [labels.version, reg.versionLabel]);
-    if (v !== version) return false;
-    const ns = first(s.labels, [labels.namespace, ...NAMESPACE_FALLBACKS]);
-    if (ns === undefined ? !specific.namespace : ns !== reg.namespace) return false;
-    const svc = first(s.labels, [labels.service, ...SERVICE_FALLBACKS]);
-    return svc === undefined ? specific.service : svc === reg.service;
-  });
+  const idx = seriesIndex(series, labels, reg.versionLabel);
+  const at = (ns: string | undefined, svc: string | undefined) => idx.get(indexKey(version, ns, svc)) ?? [];
+  const matches = [
+    ...at(reg.namespace, reg.service),
+    ...(specific.namespace ? at(undefined, reg.service) : []),
+    ...(specific.service ? at(reg.namespace, undefined) : []),
+    ...(specific.namespace && specific.service ? at(undefined, undefined) : []),
+  ];
   if (matches.length > 1) return { kind: "ambiguous", count: matches.length };
   const value = matches[0]?.value;
   return { kind: "value", value: value !== undefined && Number.isFinite(value) ? value : null };

@@ -111,14 +111,27 @@ export function planQueries(windows: readonly DueWindow[], labels: LabelNames): 
   const groups = new Map<number, DueWindow[]>();
   for (const w of windows) {
     const len = intervalMs(w.registration);
-    groups.set(len, [...(groups.get(len) ?? []), w]);
+    const group = groups.get(len);
+    if (group === undefined) groups.set(len, [w]);
+    else group.push(w);
   }
 
   const releases: ReleasePlan[] = [];
   for (const [len, group] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
     const seconds = len / 1000;
     const matchers = releaseMatchers(group, labels);
-    const builtin = (kind: BuiltinQueryKind, timeMs: number) => add(kind, builtinQuery(kind, labels, matchers, seconds), timeMs);
+    // The matchers name every release of the group, so each text is built (and hashed) once per
+    // kind and window end, not once per release: that made planning O(n²) in the releases.
+    const built = new Map<string, string>();
+    const builtin = (kind: BuiltinQueryKind, timeMs: number) => {
+      const memo = `${kind} ${timeMs}`;
+      let key = built.get(memo);
+      if (key === undefined) {
+        key = add(kind, builtinQuery(kind, labels, matchers, seconds), timeMs);
+        built.set(memo, key);
+      }
+      return key;
+    };
     for (const w of group) {
       const reg = w.registration;
       const requestsKey = builtin("requests", w.windowEnd);

@@ -1,6 +1,6 @@
 /** Adapter: the {@link Registry} port over a JSON KV bucket (`Bucket.analyses`). */
 import { releaseKey } from "../../schemas/subjects.js";
-import { RevisionConflictError, type JsonKv } from "../runtime/kv.js";
+import { RevisionConflictError, type JsonKv, type KvEntry } from "../runtime/kv.js";
 import type { Registry, StoredRegistration } from "./ports.js";
 import { registrationProblems, type Registration } from "./registration.js";
 
@@ -9,8 +9,7 @@ export type OnInvalid = (key: string, problems: string[]) => void;
 
 /** Create the registry over `kv`. */
 export function createKvRegistry(kv: JsonKv, onInvalid: OnInvalid = () => {}): Registry {
-  const read = async (key: string): Promise<StoredRegistration | null> => {
-    const e = await kv.get(key);
+  const valid = (key: string, e: KvEntry | null): StoredRegistration | null => {
     if (e === null) return null;
     const problems = registrationProblems(e.value);
     if (problems.length > 0) {
@@ -19,11 +18,12 @@ export function createKvRegistry(kv: JsonKv, onInvalid: OnInvalid = () => {}): R
     }
     return { registration: e.value as Registration, revision: e.revision };
   };
+  const read = async (key: string): Promise<StoredRegistration | null> => valid(key, await kv.get(key));
   return {
     async list() {
-      const keys = await kv.keys();
-      const entries = await Promise.all(keys.map(read));
-      return entries.filter((e): e is StoredRegistration => e !== null);
+      // One batched read per tick, not one get per release (n KV round trips every second).
+      const entries = await kv.entries();
+      return entries.map((e) => valid(e.key, e)).filter((e): e is StoredRegistration => e !== null);
     },
     get: (releaseId) => read(releaseKey(releaseId)),
     async save(registration, revision) {
