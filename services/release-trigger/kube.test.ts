@@ -40,4 +40,14 @@ describe("createKubeRollouts", () => {
     expect(await rollouts.get("shop", "manual")).toMatchObject({ namespace: "shop", name: "manual", spec: { service: "manual" } });
     expect(await rollouts.get("shop", "nope")).toBeNull();
   });
+
+  it("takes the serving version from status.stableVersion once Siskin promoted one", async () => {
+    const rollouts = createKubeRollouts(sim.kubeConfig());
+    expect((await rollouts.get("shop", "reviews"))?.spec.stableVersion).toBe(ratingsSpec().stableVersion);
+    const obj = sim.store.get("vmrollouts.siskin.dev", "shop", "reviews");
+    if (obj === undefined) throw new Error("shop/reviews is missing");
+    sim.store.updateStatus({ ...obj, status: { phase: "Promoted", stableVersion: "v9.9.9" } });
+    expect((await rollouts.get("shop", "reviews"))?.spec.stableVersion).toBe("v9.9.9");
+    expect((await rollouts.findByRepository("org/reviews"))[0]?.spec.stableVersion).toBe("v9.9.9");
+  });
 });

@@ -6,13 +6,22 @@ import type { RolloutRecord, Rollouts } from "./ports.js";
 interface RawRollout {
   metadata?: { name?: string; namespace?: string; generation?: number };
   spec?: VMRolloutSpec;
+  status?: { stableVersion?: unknown };
 }
 
+/**
+ * The record of a VMRollout. The version serving now is `status.stableVersion` once Siskin wrote one
+ * (a promotion makes the canary stable without touching the user's spec); `spec.stableVersion` names
+ * the first stable version only. The request's spec carries the serving one, so the next release
+ * starts from the version that really serves.
+ */
 function toRecord(o: RawRollout): RolloutRecord | null {
   const name = o.metadata?.name;
   const namespace = o.metadata?.namespace;
   if (name === undefined || namespace === undefined || o.spec === undefined) return null;
-  return { namespace, name, spec: o.spec, ...(o.metadata?.generation === undefined ? {} : { generation: o.metadata.generation }) };
+  const serving = o.status?.stableVersion;
+  const spec = typeof serving === "string" && serving !== "" && serving !== o.spec.stableVersion ? { ...o.spec, stableVersion: serving } : o.spec;
+  return { namespace, name, spec, ...(o.metadata?.generation === undefined ? {} : { generation: o.metadata.generation }) };
 }
 
 /** VMRollouts read from the Kubernetes API (the identity needs `list`/`get` on vmrollouts cluster-wide). */

@@ -133,6 +133,27 @@ export async function startSimSlack(opts: SimSlackOptions = {}) {
     ephemerals: store.ephemerals.filter((e) => (!req.query.channel || e.channel === req.query.channel) && (!req.query.user || e.user === req.query.user)),
   }));
 
+  // A person clicking a button, for drivers outside this process (the demo against docker-compose).
+  app.post("/_sim/click", async (req, reply) => {
+    const b = (req.body ?? {}) as Partial<ClickInput>;
+    if (typeof b.channel !== "string" || typeof b.ts !== "string" || typeof b.actionId !== "string" || typeof b.user?.id !== "string" || typeof b.user?.name !== "string") {
+      return reply.code(400).send({ ok: false, error: "invalid_arguments", detail: "POST {channel, ts, actionId, user: {id, name}} as JSON" });
+    }
+    const click = { channel: b.channel, ts: b.ts, actionId: b.actionId, user: { id: b.user.id, name: b.user.name } };
+    let signed: SignedRequest;
+    try {
+      signed = buildClick(click);
+    } catch (err) {
+      return reply.code(404).send({ ok: false, error: "button_not_found", detail: (err as Error).message });
+    }
+    try {
+      const out = await send(signed);
+      return { ok: true, status: out.status, body: out.body };
+    } catch (err) {
+      return reply.code(502).send({ ok: false, error: "app_unreachable", detail: (err as Error).message });
+    }
+  });
+
   const address = await app.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? 0 });
   const url = address.replace("[::1]", "127.0.0.1");
 

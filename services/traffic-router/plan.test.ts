@@ -100,8 +100,8 @@ const argo = (f: string, name?: string) => () => loadVs(`argo-rollouts/${f}.yaml
 const istio = (f: string, name?: string) => () => loadVs(`istio/${f}.yaml`, name);
 
 const errorCases: ErrorCase[] = [
-  ["all-v1 reviews: single destination", istio("bookinfo-vs-all-v1", "reviews"), subsetV1V2, PlanErrorCode.destinationMissing, ["VirtualService reviews", "spec.http[0]", "subset: v2", "weight: 0"]],
-  ["all-v1 productpage: single destination", istio("bookinfo-vs-all-v1", "productpage"), subsetV1V2, PlanErrorCode.destinationMissing, ["VirtualService productpage", "canary"]],
+  ["all-v1 reviews split by host: the canary host is not there", istio("bookinfo-vs-all-v1", "reviews"), { split: { by: "host", stableHost: "reviews", canaryHost: "reviews-canary" } }, PlanErrorCode.destinationMissing, ["VirtualService reviews", "spec.http[0]", "{host: reviews-canary}", "weight: 0"]],
+  ["all-v1 productpage: the stable subset is not there", istio("bookinfo-vs-all-v1", "productpage"), { split: { by: "subset", stableSubset: "v0", canarySubset: "v1" } }, PlanErrorCode.destinationMissing, ["VirtualService productpage", "stable"]],
   ["jason v2/v3: two unnamed routes", istio("bookinfo-vs-reviews-jason-v2-v3"), { split: { by: "subset", stableSubset: "v3", canarySubset: "v2" } }, PlanErrorCode.ambiguousRoute, ["VirtualService reviews", "2 http routes", "--routes"]],
   ["virtual-service-all: two unnamed routes", istio("testdata-virtual-service-all"), subsetV1V2, PlanErrorCode.ambiguousRoute, ["testns/all", "name"]],
   ["fault injection: two unnamed routes", istio("bookinfo-fault-injection-details-v1"), subsetV1V2, PlanErrorCode.ambiguousRoute, ["VirtualService details"]],
@@ -114,13 +114,51 @@ const errorCases: ErrorCase[] = [
   ["header route: canary only", argo("vsvc-header-managed-user-routes"), { split: hostSplit, httpRoutes: ["test-header-1"] }, PlanErrorCode.destinationMissing, ["stable destination {host: stable}", "weight: 100"]],
   ["tls SNI subset does not match", argo("vsvc-tls-sni"), { split: hostSplit, tlsRoutes: [{ sniHosts: ["localhost"] }] }, PlanErrorCode.routeNotFound, ["no tls route", "localhost"]],
   ["tcp route with two ports never matches", istio("analyzer-vs-dupmatches", "almost-duplicate-tcp-match"), { ...subsetV1V2, tcpRoutes: [{ port: 31401 }] }, PlanErrorCode.routeNotFound, ["port 31401"]],
-  ["tcp routes split across two rules", istio("analyzer-vs-dupmatches", "duplicate-tcp-match"), { ...subsetV1V2, tcpRoutes: [{ port: 31400 }] }, PlanErrorCode.destinationMissing, ["spec.tcp[0]", "subset: v2"]],
+  ["tcp routes split across two rules", istio("analyzer-vs-dupmatches", "duplicate-tcp-match"), { ...subsetV1V2, tcpRoutes: [{ port: 31400 }] }, PlanErrorCode.destinationMissing, ["spec.tcp[1]", "no stable destination", "subset: v1"]],
   ["tcp-only VS without a selector", istio("tcp-echo-vs-20-v2"), subsetV1V2, PlanErrorCode.routeNotFound, ["no http route", "--tcp-port"]],
   ["by host on a subset VS", istio("bookinfo-vs-reviews-80-20"), { split: { by: "host", stableHost: "reviews", canaryHost: "reviews-canary" } }, PlanErrorCode.duplicateDestination, ["2 times", "--by"]],
   ["null destination entry", istio("analyzer-vs-destinationhosts", "reviews-bogushost"), subsetV1V2, PlanErrorCode.invalidObject, ["spec.http[0].route[0]", "destination.host"]],
   ["stable equals canary", istio("bookinfo-vs-reviews-80-20"), { split: { by: "subset", stableSubset: "v1", canarySubset: "v1" } }, PlanErrorCode.invalidSplit, ["own subset"]],
   ["stable host equals canary host by short name", argo("vsvc-single-unnamed-route"), { split: { by: "host", stableHost: "stable", canaryHost: "stable.default.svc.cluster.local" } }, PlanErrorCode.invalidSplit, ["same service"]],
 ];
+
+describe("a new version's subset (subsets are named after versions)", () => {
+  const allV1 = () => loadVs("istio/bookinfo-vs-all-v1.yaml", "reviews");
+  const sel = (stable: string, canary: string): RouteSelection => ({ split: { by: "subset", stableSubset: stable, canarySubset: canary } });
+
+  it("is appended beside the stable destination once it gets traffic, guarded by a test of the whole list", () => {
+    const input = deepFreeze(allV1());
+    expect(planWeights({ ...sel("v1", "v2"), vs: input, canaryWeight: 0 })).toMatchObject({ ok: true, changed: false, patch: [] });
+    const res = planWeights({ ...sel("v1", "v2"), vs: input, canaryWeight: 10 });
+    if (!res.ok) throw new Error(res.error.message);
+    expect(res.vs.spec.http?.[0]?.route).toEqual([
+      { destination: { host: "reviews", subset: "v1" }, weight: 90 },
+      { destination: { host: "reviews", subset: "v2" }, weight: 10 },
+    ]);
+    expect(res.patch[0]).toEqual({ op: "test", path: "/spec/http/0/route", value: input.spec.http?.[0]?.route });
+    expect(res.patch.at(-1)).toEqual({ op: "add", path: "/spec/http/0/route/-", value: { destination: { host: "reviews", subset: "v2" }, weight: 10 } });
+    expect(applyPatch(input, res.patch)).toEqual({ ok: true, doc: res.vs });
+    expect(res.routes).toEqual([{ kind: "http", index: 0, stableHost: "reviews", canaryHost: "reviews", stableWeight: 90, canaryWeight: 10 }]);
+    expect(verifyWeights(res.vs, sel("v1", "v2"), 10).ok).toBe(true);
+    expect(readWeights(input, sel("v1", "v2"))).toMatchObject({ ok: true, routes: [{ stableWeight: 100, canaryWeight: 0 }] });
+  });
+
+  it("a version left at weight 0 by an earlier release stays in place and takes no traffic", () => {
+    const promoted = planWeights({ ...sel("v1", "v2"), vs: allV1(), canaryWeight: 100 });
+    if (!promoted.ok) throw new Error(promoted.error.message);
+    const next = planWeights({ ...sel("v2", "v3"), vs: promoted.vs, canaryWeight: 50 });
+    if (!next.ok) throw new Error(next.error.message);
+    expect(weightsOf(next.vs, "http", 0)).toEqual([0, 50, 50]);
+    expect(next.vs.spec.http?.[0]?.route?.map((d) => d.destination.subset)).toEqual(["v1", "v2", "v3"]);
+    const back = planWeights({ ...sel("v2", "v3"), vs: next.vs, canaryWeight: 0 });
+    expect(back.ok && weightsOf(back.vs, "http", 0)).toEqual([0, 100, 0]);
+  });
+
+  it("a destination of neither version that still gets traffic is refused", () => {
+    const res = planWeights({ ...sel("v1", "v3"), vs: loadVs("istio/bookinfo-vs-reviews-80-20.yaml"), canaryWeight: 10 });
+    expect(res.ok ? null : res.error.code).toBe(PlanErrorCode.unknownDestination);
+  });
+});
 
 describe("planWeights errors", () => {
   it.each(errorCases)("%s", (_t, vs, sel, code, mentions) => {

@@ -57,7 +57,8 @@ function isValidWeight(w: unknown): w is number {
 
 function summarize(r: ManagedRoute, stableWeight: number, canaryWeight: number): RouteWeights {
   const host = (j: number) => r.destinations[j]?.destination.host ?? "";
-  const out: RouteWeights = { kind: r.kind, index: r.index, stableHost: host(r.stableIndex), canaryHost: host(r.canaryIndex), stableWeight, canaryWeight };
+  const canaryHost = r.canaryIndex < 0 ? (r.addCanary?.host ?? "") : host(r.canaryIndex);
+  const out: RouteWeights = { kind: r.kind, index: r.index, stableHost: host(r.stableIndex), canaryHost, stableWeight, canaryWeight };
   if (r.name !== undefined) out.name = r.name;
   return out;
 }
@@ -80,8 +81,9 @@ function weightOps(r: ManagedRoute, j: number, entry: RouteDestination, want: nu
 
 /**
  * Plans the weights of the selected routes: canary gets `canaryWeight`, stable `100 − canaryWeight`.
- * Fails (never guesses) when a route is missing or ambiguous, lacks a destination, or has a
- * destination that is neither stable nor canary.
+ * With a subset split, a canary subset the route does not list yet is appended beside the stable
+ * destination (only once it gets traffic). Fails (never guesses) when a route is missing or
+ * ambiguous, lacks its stable destination, or sends traffic to a destination of neither version.
  */
 export function planWeights(input: PlanWeightsInput): PlanResult<WeightPlan> {
   if (!isValidWeight(input.canaryWeight)) {
@@ -95,6 +97,9 @@ export function planWeights(input: PlanWeightsInput): PlanResult<WeightPlan> {
   const patch: JsonPatchOp[] = [];
   for (const r of sel.routes) {
     const target = vs.spec[r.kind]?.[r.index]?.route;
+    const adding = r.addCanary !== undefined && canary > 0 && target !== undefined;
+    // Appending needs a guard on the whole list as it was read, so it comes before this route's weight writes.
+    if (adding) patch.push({ op: "test", path: pointer("spec", r.kind, r.index, "route"), value: r.destinations });
     for (const [j, want] of [[r.stableIndex, 100 - canary], [r.canaryIndex, canary]] as const) {
       const entry = r.destinations[j];
       const copy = target?.[j];
@@ -103,6 +108,11 @@ export function planWeights(input: PlanWeightsInput): PlanResult<WeightPlan> {
       if (implicitWeight(r.destinations, entry) === want) continue;
       patch.push(...weightOps(r, j, entry, want));
       copy.weight = want;
+    }
+    if (adding && r.addCanary !== undefined && target !== undefined) {
+      const added: RouteDestination = { destination: { host: r.addCanary.host, subset: r.addCanary.subset }, weight: canary };
+      patch.push({ op: "add", path: `${pointer("spec", r.kind, r.index, "route")}/-`, value: added });
+      target.push(structuredClone(added));
     }
   }
   const routes = sel.routes.map((r) => summarize(r, 100 - canary, canary));

@@ -4,6 +4,7 @@
 // destinations, we refuse, because the VirtualService is the user's.
 import { fail, PlanErrorCode, type PlanResult } from "./plan-errors.js";
 import {
+  implicitWeight,
   objectRef,
   RouteKind,
   shortHost,
@@ -52,7 +53,13 @@ export interface ManagedRoute {
   /** The route's `route[]` list, as in the input. */
   destinations: RouteDestination[];
   stableIndex: number;
+  /** -1 when the canary is a new subset the route does not list yet (see `addCanary`). */
   canaryIndex: number;
+  /**
+   * Subset split only: the canary's destination to append (beside the stable one, same host) because
+   * the route does not list it yet — each release brings a new version subset.
+   */
+  addCanary?: { host: string; subset: string };
 }
 
 type RouteLike = { name?: unknown; match?: unknown; route?: unknown };
@@ -245,8 +252,15 @@ function resolveRoute(kind: RouteKind, index: number, raw: RouteLike, split: Spl
   }
   const roles = dests.map(roleOf);
   const want = describeSplit(split.by === "subset" && splitHost !== undefined && split.host === undefined ? { ...split, host: splitHost } : split);
+  let addCanary: ManagedRoute["addCanary"];
   for (const role of ["stable", "canary"] as const) {
     const at = roles.flatMap((r, j) => (r === role ? [j] : []));
+    const stableAt = roles.indexOf("stable");
+    if (at.length === 0 && role === "canary" && split.by === "subset" && stableAt >= 0) {
+      // Subsets are named after versions, so a new release's canary cannot be listed beforehand: add it.
+      addCanary = { host: dests[stableAt]?.destination.host ?? "", subset: split.canarySubset };
+      continue;
+    }
     if (at.length === 0) {
       return fail(PlanErrorCode.destinationMissing, vsRef, `${ref} of ${vsRef} has no ${role} destination ${want[role]}; add \`- destination: ${want[role]}\` with \`weight: ${role === "stable" ? 100 : 0}\` to that route (Siskin only changes weights), or fix the ${role} name`, ref);
     }
@@ -254,13 +268,16 @@ function resolveRoute(kind: RouteKind, index: number, raw: RouteLike, split: Spl
       return fail(PlanErrorCode.duplicateDestination, vsRef, `${ref} of ${vsRef} lists the ${role} destination ${want[role]} ${at.length} times (route[${at.join("], route[")}]); keep one entry per destination${split.by === "host" ? ", or split subsets of one host with by: subset (--by subset)" : ""}`, ref);
     }
   }
-  const other = roles.indexOf("other");
+  // A destination of neither version is refused, unless it carries no traffic (weight 0): a version an
+  // earlier release left behind. It stays in place; Siskin never deletes destinations.
+  const other = roles.findIndex((r, j) => r === "other" && implicitWeight(dests, dests[j] as RouteDestination) !== 0);
   if (other >= 0) {
     const d = dests[other]?.destination;
     const what = d ? `{host: ${d.host}${d.subset !== undefined ? `, subset: ${d.subset}` : ""}}` : "?";
     return fail(PlanErrorCode.unknownDestination, vsRef, `${ref}.route[${other}] of ${vsRef} sends traffic to ${what}, which is neither stable ${want.stable} nor canary ${want.canary}; Siskin never deletes destinations — move it to its own route, remove it, or fix the stable/canary names`, ref);
   }
   const route: ManagedRoute = { kind, index, ref, destinations: dests, stableIndex: roles.indexOf("stable"), canaryIndex: roles.indexOf("canary") };
+  if (addCanary !== undefined) route.addCanary = addCanary;
   if (typeof raw.name === "string") route.name = raw.name;
   return { ok: true, route };
 }

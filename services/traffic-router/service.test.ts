@@ -138,7 +138,7 @@ describe("traffic-router service (upstream bookinfo reviews, fakes)", () => {
 
   it.each<[string, Partial<MessageOf<typeof Command.trafficSetWeights>["data"]>, string]>([
     ["an unknown route name", { virtualService: { name: "reviews", routes: ["primary"] } }, "SISKIN_ERR_ROUTE_NOT_FOUND"],
-    ["a canary subset that is no destination", { canarySubset: "v3", canaryVersion: "v3" }, "SISKIN_ERR_DESTINATION_MISSING"],
+    ["a third version that still gets traffic", { canarySubset: "v3", canaryVersion: "v3" }, "SISKIN_ERR_UNKNOWN_DESTINATION"],
     ["a missing VirtualService", { virtualService: { name: "ratings" } }, "SISKIN_ERR_NOT_FOUND"],
     ["a missing DestinationRule", { destinationRule: "ratings" }, "SISKIN_ERR_NOT_FOUND"],
     ["a stable subset selecting another version", { stableVersion: "v9" }, "SISKIN_ERR_SUBSET_CONFLICT"],

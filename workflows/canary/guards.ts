@@ -1,6 +1,7 @@
 /** Guards of the canary machine: pure predicates over (context, event). */
 import type { ControlAction } from "../../schemas/control.js";
 import { decide, type Decision } from "./decide.js";
+import { verdictsAtFullWeight } from "./full-weight.js";
 import {
   currentStep,
   isCanaryFact,
@@ -19,7 +20,8 @@ type G = (ctx: CanaryContext, ev: WorkflowEvent) => boolean;
 export function analysisDecision(ctx: CanaryContext, ev: WorkflowEvent): Decision | null {
   if (ev.type !== "evt.analysis.completed" || ev.data.canaryVersion !== ctx.version) return null;
   const migration = migrationOverlapping(ctx, ev.data.windowStart, ev.data.windowEnd);
-  return decide({ verdicts: ev.data.verdicts, counters: ctx.counters, limits: limitsOf(ctx), migration });
+  const verdicts = ctx.canaryWeight === 100 ? verdictsAtFullWeight(ev.data.verdicts, resolvedOf(ctx).minRequests) : ev.data.verdicts;
+  return decide({ verdicts, counters: ctx.counters, limits: limitsOf(ctx), migration });
 }
 
 export const planValid: G = (ctx) => ctx.planProblems.length === 0;

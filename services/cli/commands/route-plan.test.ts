@@ -35,6 +35,13 @@ describe("runRoutePlan: planned VirtualService on stdout, exit 0", () => {
     expect(weights(out.stdout)).toEqual([["v1", 80], ["v2", 20]]);
   });
 
+  it("appends a new version's subset to a single-destination route (all-v1 → 90/10)", () => {
+    const out = run({ vs: fx("istio/bookinfo-vs-all-v1.yaml"), name: "reviews", stable: "v1", canary: "v2", weight: "10" });
+    expect(out).toMatchObject({ code: 0, stderr: "" });
+    expect(weights(out.stdout)).toEqual([["v1", 90], ["v2", 10]]);
+    expect((YAML.parse(out.stdout) as Vs).spec["http"]?.[0]?.route[1]?.destination).toEqual({ host: "reviews", subset: "v2" });
+  });
+
   it("picks a VirtualService by --name in a multi-document file, and by namespace/name", () => {
     const out = run({ vs: fx("argo-rollouts/e2e-istio-subset-split.yaml"), name: "istio-subset-split-vsvc", stable: "stable", canary: "canary", weight: "10", routes: ["primary"], dr: fx("argo-rollouts/e2e-istio-subset-split.yaml") });
     expect(out.code).toBe(0);
@@ -81,7 +88,7 @@ describe("runRoutePlan: errors on stderr, exit 2", () => {
     ["several VirtualServices, no --name", { vs: fx("istio/bookinfo-vs-all-v1.yaml"), stable: "v1", canary: "v2", weight: "10" }, ["holds 4 VirtualServices (productpage, reviews, ratings, details); choose one with --name"]],
     ["unknown --name", { vs: fx("istio/bookinfo-vs-all-v1.yaml"), name: "nope", stable: "v1", canary: "v2", weight: "10" }, ['no VirtualService named "nope"', "reviews"]],
     ["same name in three namespaces", { vs: fx("istio/analyzer-vs-destinationhosts.yaml"), name: "hello", stable: "v1", canary: "v2", weight: "10" }, ["matches 3 VirtualServices", "NAMESPACE/NAME"]],
-    ["single-destination route", { vs: fx("istio/bookinfo-vs-all-v1.yaml"), name: "reviews", stable: "v1", canary: "v2", weight: "10" }, ["SISKIN_ERR_DESTINATION_MISSING", "VirtualService reviews", "subset: v2"]],
+    ["single-destination route split by host", { vs: fx("istio/bookinfo-vs-all-v1.yaml"), name: "reviews", by: "host", stable: "reviews", canary: "reviews-canary", weight: "10" }, ["SISKIN_ERR_DESTINATION_MISSING", "VirtualService reviews", "{host: reviews-canary}"]],
     ["two unnamed routes", { vs: fx("istio/bookinfo-vs-reviews-jason-v2-v3.yaml"), stable: "v3", canary: "v2", weight: "10" }, ["SISKIN_ERR_AMBIGUOUS_ROUTE", "--routes"]],
     ["three destinations", { vs: fx("argo-rollouts/vsvc-three-destinations-invalid-for-rollouts.yaml"), stable: "stable", canary: "canary", weight: "10" }, ["SISKIN_ERR_UNKNOWN_DESTINATION", "example-service"]],
     ["subset missing in DestinationRule", { vs: fx("istio/bookinfo-vs-reviews-50-v3.yaml"), stable: "v1", canary: "v3", weight: "10", dr: fx("istio/analyzer-vs-destinationrules-mirror.yaml") }, ["SISKIN_ERR_SUBSET_NOT_IN_DR", 'subset "v3"', "DestinationRule default/reviews"]],
@@ -103,8 +110,8 @@ describe("runRoutePlan: errors on stderr, exit 2", () => {
 
 describe("siskin route plan through commander", () => {
   it("throws a CommanderError with exit code 2 for a plan error (main.ts turns it into the exit code)", async () => {
-    const program = buildProgram();
-    const args = ["node", "siskin", "route", "plan", "--vs", fx("istio/bookinfo-vs-all-v1.yaml"), "--name", "reviews", "--stable", "v1", "--canary", "v2", "--weight", "10"];
+    const program = await buildProgram();
+    const args = ["node", "siskin", "route", "plan", "--vs", fx("istio/bookinfo-vs-all-v1.yaml"), "--name", "reviews", "--by", "host", "--stable", "reviews", "--canary", "reviews-canary", "--weight", "10"];
     const err: unknown = await program.parseAsync(args).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(CommanderError);
     expect(err).toMatchObject({ exitCode: 2, message: expect.stringContaining("SISKIN_ERR_DESTINATION_MISSING") });

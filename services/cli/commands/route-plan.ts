@@ -127,7 +127,9 @@ function renderYaml(doc: Document.Parsed, patch: ReadonlyArray<{ op: string; pat
   for (const op of patch) {
     if (op.op !== "add" && op.op !== "replace") continue;
     const path = op.path.split("/").slice(1).map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s.replace(/~1/g, "/").replace(/~0/g, "~")));
-    doc.setIn(path, op.value);
+    // "-" appends to a list (a new version's destination).
+    if (op.op === "add" && path.at(-1) === "-") doc.addIn(path.slice(0, -1), op.value);
+    else doc.setIn(path, op.value);
   }
   return doc.toString();
 }

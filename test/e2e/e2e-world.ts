@@ -1,0 +1,113 @@
+/**
+ * One simulated world per e2e file, with every worker in process, and what the e2e tests look at:
+ * the VirtualService weights history (a client-node watch), the release's audit history (its KV
+ * entry in the releases bucket), the Slack thread (sim-slack), and the demo's player to push tags
+ * and script faults. Short intervals: analysis 5 s, rollback window 5 s, Prometheus 1 s.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Watch } from "@kubernetes/client-node";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { Bucket, releaseKey } from "../../schemas/subjects.js";
+import { startWorkerInProcess } from "../../services/cli/commands/demo.js";
+import { networkPorts } from "../../services/cli/demo/adapters.js";
+import { playStory } from "../../services/cli/demo/play.js";
+import type { DemoPorts } from "../../services/cli/demo/ports.js";
+import { targetsOfWorld } from "../../services/cli/demo/run.js";
+import { bookinfoRollout } from "../../services/cli/demo/stories.js";
+import type { ProgressRecord, StoryResult, StoryScript } from "../../services/cli/demo/types.js";
+import { connectNats, openKv, type JsonKv } from "../../services/runtime/index.js";
+import { onCallUser, startWorld, type World } from "../../services/sim-world/index.js";
+
+/** One audit entry of a release (services/orchestrator/host-messages.ts AuditEntry). */
+export interface AuditLine {
+  seq: number;
+  event: string;
+  from: string;
+  to: string;
+  reason: string;
+  actor?: { kind: string; id: string; name?: string };
+  at: number;
+}
+
+/** The world and the views the tests assert on. */
+export interface E2eWorld {
+  world: World;
+  ports: DemoPorts;
+  nc: NatsConnection;
+  /** Play a story (push the tag, script the fault, approve as on-call, wait for the outcome). */
+  play(script: StoryScript, onRecord?: (r: ProgressRecord) => void): Promise<StoryResult>;
+  /** The distinct successive weights of one DestinationRule subset in the `ratings` VirtualService. */
+  weightsOf(subset: string): number[];
+  /** The release's audit history from its KV entry. */
+  audit(releaseId: string): Promise<AuditLine[]>;
+  /** Texts of the Slack thread whose parent names the release (`bookinfo/ratings <version>`), oldest first. */
+  thread(version: string): string[];
+  /** Patch the ratings VMRollout's spec (merge). */
+  patchRollout(spec: Record<string, unknown>): void;
+  close(): Promise<void>;
+}
+
+export async function startE2eWorld(): Promise<E2eWorld> {
+  const dir = mkdtempSync(join(tmpdir(), "siskin-e2e-"));
+  const world = await startWorld({ dataDir: dir, startWorker: startWorkerInProcess, logLevel: "silent", intervals: { analysisSeconds: 5, rollbackWindowSeconds: 5 } });
+  const cleanups: Array<() => Promise<unknown>> = [async () => rmSync(dir, { recursive: true, force: true }), () => world.stop()];
+  try {
+    const ports = await networkPorts(targetsOfWorld(world));
+    cleanups.push(() => ports.feed.close());
+    const nc = await connectNats({ servers: [world.urls.nats] }, "e2e-test");
+    cleanups.push(() => nc.drain());
+    const releases: JsonKv = await openKv(nc, Bucket.releases);
+
+    // Every state of the managed route, as the watch delivers it: subset → weight.
+    const snapshots: Array<Record<string, number>> = [];
+    const watch = await new Watch(world.cluster.kubeConfig()).watch(
+      `/apis/networking.istio.io/v1/namespaces/${bookinfoRollout.namespace}/virtualservices`,
+      {},
+      (_type, obj: { metadata?: { name?: string }; spec?: { http?: Array<{ route?: Array<{ destination: { subset?: string }; weight?: number }> }> } }) => {
+        if (obj.metadata?.name !== bookinfoRollout.name) return;
+        const route = obj.spec?.http?.[0]?.route ?? [];
+        snapshots.push(Object.fromEntries(route.map((d) => [d.destination.subset ?? "", d.weight ?? (route.length === 1 ? 100 : 0)])));
+      },
+      () => undefined,
+    );
+    cleanups.push(async () => watch.abort());
+
+    const slackSeen = new Map<string, number>();
+    return {
+      world,
+      ports,
+      nc,
+      play: (script, onRecord) =>
+        playStory(script, { ports, rollout: bookinfoRollout, onCall: { ...onCallUser }, timeoutMs: 90_000, slackSeen, ...(onRecord === undefined ? {} : { onRecord: (_t, r) => onRecord(r) }) }),
+      weightsOf(subset) {
+        const out: number[] = [];
+        for (const s of snapshots) {
+          const w = s[subset];
+          if (w !== undefined && out.at(-1) !== w) out.push(w);
+        }
+        return out;
+      },
+      async audit(releaseId) {
+        const entry = await releases.get(releaseKey(releaseId));
+        return ((entry?.value as { audit?: AuditLine[] } | undefined)?.audit ?? []).slice();
+      },
+      thread(version) {
+        const all = world.slack.messages({ channel: world.slackChannel });
+        const parent = all.find((m) => (m.thread_ts === undefined || m.thread_ts === m.ts) && m.text.includes(`bookinfo/ratings ${version}`));
+        if (parent === undefined) return [];
+        return world.slack.messages({ channel: world.slackChannel, threadTs: parent.ts }).map((m) => m.text);
+      },
+      patchRollout(spec) {
+        world.cluster.store.patch("vmrollouts.siskin.dev", bookinfoRollout.namespace, bookinfoRollout.name, { spec }, "merge");
+      },
+      async close() {
+        while (cleanups.length > 0) await cleanups.pop()?.().catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    while (cleanups.length > 0) await cleanups.pop()?.().catch(() => undefined);
+    throw err;
+  }
+}
