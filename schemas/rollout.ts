@@ -126,7 +126,10 @@ export const VMRolloutSpec = Strict(
     }),
     /** Label on the VMs that carries the version (also Istio's `destination_version`). Default `version`. */
     versionLabel: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
-    /** The version serving now. Siskin updates it on promotion. */
+    /**
+     * The version serving when Siskin takes the rollout over. After a promotion Siskin records the new
+     * stable version in `status.stableVersion`, which the next release starts from (the spec stays yours).
+     */
     stableVersion: Version,
     /**
      * The VirtualMachine template for new versions: labels `app` and the version label, the
