@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as k8s from "@kubernetes/client-node";
 import { startSimCluster } from "../../services/sim-cluster/index.js";
 import type { RunningSimCluster } from "../../services/sim-cluster/index.js";
+import { waitFor } from "../harness/wait.js";
 
 const upstream = join(import.meta.dirname, "..", "fixtures", "upstream");
 const vmFixture = join(import.meta.dirname, "..", "fixtures", "sim-cluster", "vm-reviews-v2.yaml");
@@ -93,6 +94,7 @@ describe("kubectl against sim-cluster", () => {
   });
 
   it("shows the VMI lifecycle with get -w while the clock advances", async () => {
+    const watchesBefore = sim.watchCount();
     const child = spawn("kubectl", ["--kubeconfig", kubeconfig, "--cache-dir", join(dir, "cache"), "get", "vmi", "reviews-v2", "-w"], {
       env: { PATH: process.env.PATH ?? "", HOME: dir },
     });
@@ -116,6 +118,9 @@ describe("kubectl against sim-cluster", () => {
       });
     try {
       await seen(/^reviews-v2\s+\S+\s+Pending/m);
+      // kubectl prints the object from a GET, then watches from "now" (resourceVersion 0) and skips that
+      // watch's first event; advancing before the watch is open would hide the change, as on a real server.
+      await waitFor(() => sim.watchCount() > watchesBefore, { timeoutMs: 15_000, what: "kubectl's watch to open" });
       sim.advance(4000);
       await seen(/^reviews-v2\s+\S+\s+Running\s+10\.244\.\d+\.\d+\s+node0\d\s+True/m);
       expect(out).toMatch(/^NAME\s+AGE\s+PHASE\s+IP\s+NODENAME\s+READY/m);
