@@ -3,28 +3,12 @@
 import * as k8s from "@kubernetes/client-node";
 import { KubeApiError, type IstioObjects, type ObjectRef } from "./ports.js";
 import type { DestinationRule, VirtualService } from "./vs-types.js";
+import { toKubeError } from "../runtime/kube-client.js";
 
 /** Field manager of the router's writes (shown in managedFields, and by the watcher's drift reports). */
 export const fieldManager = "siskin-traffic-router";
 
-/** ApiException (or a network error) → KubeApiError with the object, the operation and the API's reason. */
-export function toKubeError(err: unknown, what: string): KubeApiError {
-  if (err instanceof KubeApiError) return err;
-  if (err instanceof k8s.ApiException) {
-    const code = err.code as number;
-    let reason: string | undefined;
-    let message = "";
-    try {
-      const body = (typeof err.body === "string" ? JSON.parse(err.body) : err.body) as { reason?: string; message?: string } | null;
-      reason = body?.reason;
-      message = body?.message ?? "";
-    } catch {
-      message = String(err.body).slice(0, 300);
-    }
-    return new KubeApiError(`${what} failed: HTTP ${code}${reason ? ` ${reason}` : ""}${message ? `: ${message}` : ""}`, code, reason, err);
-  }
-  return new KubeApiError(`${what} failed: ${(err as Error)?.message ?? String(err)}`, undefined, undefined, err);
-}
+export { toKubeError } from "../runtime/kube-client.js";
 
 function istioObjects<T extends { metadata?: { name?: string; namespace?: string } }>(kc: k8s.KubeConfig, kind: string, plural: string, version: string): IstioObjects<T> {
   const api = kc.makeApiClient(k8s.CustomObjectsApi);

@@ -10,27 +10,9 @@ export interface ObjectRef {
   name: string;
 }
 
-/**
- * A failed Kubernetes API call: `status` is the HTTP status (undefined when no answer came), the
- * message names the object and operation. Thrown by the adapter, read by the service.
- */
-export class KubeApiError extends Error {
-  readonly status: number | undefined;
-  /** The API's `reason` (`Conflict`, `Invalid`, `Forbidden`, …), when it said. */
-  readonly reason: string | undefined;
-  constructor(message: string, status: number | undefined, reason?: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = "KubeApiError";
-    this.status = status;
-    this.reason = reason;
-  }
-}
+import { KubeApiError } from "../runtime/kube-error.js";
 
-/** True when retrying later may succeed: no answer, 429 or a server error. */
-export function isTransient(err: unknown): boolean {
-  if (!(err instanceof KubeApiError)) return true;
-  return err.status === undefined || err.status === 429 || err.status >= 500;
-}
+export { KubeApiError, isTransient } from "../runtime/kube-error.js";
 
 /** True for HTTP 409 Conflict (a stale resourceVersion). */
 export function isConflict(err: unknown): boolean {

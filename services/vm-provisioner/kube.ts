@@ -3,30 +3,14 @@
 import * as k8s from "@kubernetes/client-node";
 import { KubeApiError, type MeshObjects, type VirtualMachines } from "./ports.js";
 import type { DestinationRule, Namespace, ObjectRef, Service, VirtualMachine } from "./vm-types.js";
+import { toKubeError } from "../runtime/kube-client.js";
 
 /** Field manager of the provisioner's writes (shown in managedFields). */
 export const fieldManager = "siskin-vm-provisioner";
 
 const vmResource = { group: "kubevirt.io", version: "v1", plural: "virtualmachines" } as const;
 
-/** ApiException (or a network error) → KubeApiError with the object, the operation and the API's reason. */
-export function toKubeError(err: unknown, what: string): KubeApiError {
-  if (err instanceof KubeApiError) return err;
-  if (err instanceof k8s.ApiException) {
-    const code = err.code as number;
-    let reason: string | undefined;
-    let message = "";
-    try {
-      const body = (typeof err.body === "string" ? JSON.parse(err.body) : err.body) as { reason?: string; message?: string } | null;
-      reason = body?.reason;
-      message = body?.message ?? "";
-    } catch {
-      message = String(err.body).slice(0, 300);
-    }
-    return new KubeApiError(`${what} failed: HTTP ${code}${reason ? ` ${reason}` : ""}${message ? `: ${message}` : ""}`, code, reason, err);
-  }
-  return new KubeApiError(`${what} failed: ${(err as Error)?.message ?? String(err)}`, undefined, undefined, err);
-}
+export { toKubeError } from "../runtime/kube-client.js";
 
 async function orNull<T>(what: string, fn: () => Promise<T>, nullOn: readonly number[] = [404]): Promise<T | null> {
   try {

@@ -5,27 +5,7 @@ import type { DestinationRule, Namespace, ObjectRef, Service, VirtualMachine } f
 
 export type { ObjectRef } from "./vm-types.js";
 
-/**
- * A failed Kubernetes API call: `status` is the HTTP status (undefined when no answer came), the
- * message names the object and operation. Thrown by the adapter, read by the service.
- */
-export class KubeApiError extends Error {
-  readonly status: number | undefined;
-  /** The API's `reason` (`AlreadyExists`, `Conflict`, `Invalid`, …), when it said. */
-  readonly reason: string | undefined;
-  constructor(message: string, status: number | undefined, reason?: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = "KubeApiError";
-    this.status = status;
-    this.reason = reason;
-  }
-}
-
-/** True when retrying the same call later may succeed: no answer, 429 or a server error. */
-export function isTransient(err: unknown): boolean {
-  if (!(err instanceof KubeApiError)) return true;
-  return err.status === undefined || err.status === 429 || err.status >= 500;
-}
+export { KubeApiError, isTransient } from "../runtime/kube-error.js";
 
 /** KubeVirt VirtualMachines. */
 export interface VirtualMachines {
