@@ -20,3 +20,11 @@ export function toKubeError(err: unknown, what: string): KubeApiError {
   }
   return new KubeApiError(`${what} failed: ${(err as Error)?.message ?? String(err)}`, undefined, undefined, err);
 }
+
+/** A KubeConfig from a file, or the default (in-cluster, then `$KUBECONFIG` / `~/.kube/config`). */
+export function loadKubeConfig(path?: string): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  if (path === undefined) kc.loadFromDefault();
+  else kc.loadFromFile(path);
+  return kc;
+}

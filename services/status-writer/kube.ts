@@ -65,10 +65,4 @@ export function kubeRollouts(kc: k8s.KubeConfig, component = "siskin-status-writ
   };
 }
 
-/** A KubeConfig from a file, or the default (in-cluster, then ~/.kube/config). */
-export function loadKubeConfig(path?: string): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  if (path !== undefined) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  return kc;
-}
+export { loadKubeConfig } from "../runtime/kube-client.js";

@@ -44,10 +44,4 @@ export function createKubeDestinationRules(kc: k8s.KubeConfig, opts: { istioApiV
   return istioObjects<DestinationRule>(kc, "DestinationRule", "destinationrules", opts.istioApiVersion);
 }
 
-/** The KubeConfig: `path` when given, else in-cluster or `~/.kube/config` (client-node's default order). */
-export function loadKubeConfig(path: string | undefined): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  if (path === undefined) kc.loadFromDefault();
-  else kc.loadFromFile(path);
-  return kc;
-}
+export { loadKubeConfig } from "../runtime/kube-client.js";

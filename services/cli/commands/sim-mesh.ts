@@ -1,8 +1,8 @@
 // `siskin sim mesh`: runs the simulated Istio mesh against a Kubernetes API server (the cluster simulator
 // or any other), serving Istio metrics and a request front, optionally with constant-rate load per service.
 // `runSimMesh` holds the logic (no process access); `register` wires it to commander and the signals.
-import { KubeConfig } from "@kubernetes/client-node";
 import { CommanderError, type Command } from "commander";
+import { loadKubeConfig } from "../../runtime/kube-client.js";
 import { startSimMesh, type SimMesh } from "../../sim-mesh/index.js";
 
 /** Options of `siskin sim mesh`, as commander hands them over. */
@@ -69,13 +69,6 @@ export function parseSimMeshOptions(o: SimMeshCliOptions): { ok: true; value: Si
   return { ok: true, value: { kubeconfig: o.kubeconfig, port, host: o.host, rps, services, headers, path: o.path, maxSeconds, maxRequests, seed } };
 }
 
-/** Loads a kubeconfig file, or the default one (KUBECONFIG, ~/.kube/config, in-cluster). */
-export function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path === undefined) kc.loadFromDefault();
-  else kc.loadFromFile(path);
-  return kc;
-}
 
 /** Runs the mesh until `signal` aborts; reports through `out`. Resolves with the mesh closed. */
 export async function runSimMesh(run: SimMeshRun, io: { signal: AbortSignal; out: (line: string) => void; onStarted?: (mesh: SimMesh) => void }): Promise<void> {
