@@ -10,6 +10,7 @@ import { applyEvent, inspect, type ApplyOptions, type AuditEntry, type HostComma
 import type { OrchestratorMetrics } from "./metrics.js";
 import type { CommandPublisher, FaultHooks, Log, ReleaseStore, ReleaseValue } from "./ports.js";
 import { remember } from "./store.js";
+import { Event } from "../../schemas/subjects.js";
 
 /** What the processor needs. */
 export interface StepDeps {
@@ -63,7 +64,7 @@ export function createReleaseStep(deps: StepDeps): ReleaseStep {
 
   const attempt = async (releaseId: string, event: HostEvent, key: string | null, opts: StepOptions): Promise<StepResult> => {
     let rec = await releases.load(releaseId);
-    if (rec === null && event.type !== "evt.release.requested") return { outcome: "missing", value: null, view: null, audit: [] };
+    if (rec === null && event.type !== Event.releaseRequested) return { outcome: "missing", value: null, view: null, audit: [] };
     if (rec !== null && rec.value.outbox.length > 0) {
       // A previous handler saved but did not finish publishing (or clearing): publish again.
       deps.log.info({ releaseId, commands: rec.value.outbox.length }, "publishing a release's leftover outbox");

@@ -10,6 +10,7 @@ import type { Subject } from "../../schemas/subjects.js";
 import type { Trace, TraceEvent } from "../../schemas/trace.js";
 import { judgeInterval, type MetricObservation } from "../../workflows/canary/index.js";
 import type { HostCommand, HostEvent } from "./host.js";
+import { Event, Command } from "../../schemas/subjects.js";
 
 type Metrics = Extract<TraceEvent, { kind: "metrics" }>;
 
@@ -87,24 +88,24 @@ export function traceMessages(w: World, e: TraceEvent, now: number): HostEvent[]
       switch (e.event) {
         case "ready":
         case "not_ready":
-          return [envelopeOf(w, "evt.vm.ready_changed", { ...f, ready: e.event === "ready", ...reason }, now)];
+          return [envelopeOf(w, Event.vmReadyChanged, { ...f, ready: e.event === "ready", ...reason }, now)];
         case "crashed":
-          return [envelopeOf(w, "evt.vm.crashed", { ...f, reason: e.reason ?? "crashed" }, now)];
+          return [envelopeOf(w, Event.vmCrashed, { ...f, reason: e.reason ?? "crashed" }, now)];
         case "deleted":
-          return [envelopeOf(w, "evt.vm.deleted", f, now)];
+          return [envelopeOf(w, Event.vmDeleted, f, now)];
         case "failed":
-          return [envelopeOf(w, "evt.vm.phase_changed", { ...f, phase: "Failed", previousPhase: "Running" }, now)];
+          return [envelopeOf(w, Event.vmPhaseChanged, { ...f, phase: "Failed", previousPhase: "Running" }, now)];
         case "migration_started":
-          return [envelopeOf(w, "evt.vm.migration_started", { ...f, ...reason }, now)];
+          return [envelopeOf(w, Event.vmMigrationStarted, { ...f, ...reason }, now)];
         case "migration_completed":
-          return [envelopeOf(w, "evt.vm.migration_completed", { ...f, ...reason }, now)];
+          return [envelopeOf(w, Event.vmMigrationCompleted, { ...f, ...reason }, now)];
         case "migration_failed":
-          return [envelopeOf(w, "evt.vm.migration_failed", { ...f, ...reason }, now)];
+          return [envelopeOf(w, Event.vmMigrationFailed, { ...f, ...reason }, now)];
         case "provision_failed":
           return [
             envelopeOf(
               w,
-              "evt.vm.provision_failed",
+              Event.vmProvisionFailed,
               {
                 version: f.version,
                 retryable: e.retryable ?? false,
@@ -119,7 +120,7 @@ export function traceMessages(w: World, e: TraceEvent, now: number): HostEvent[]
     case "alert": {
       const version: { version?: string } = e.version === undefined ? {} : { version: versionOf(w, e.version, "canary") };
       const annotations: Record<string, string> = e.summary === undefined ? {} : { summary: e.summary };
-      const data: PayloadOf<"evt.alert.fired"> = {
+      const data: PayloadOf<typeof Event.alertFired> = {
         fingerprint: `${e.alertname}-${e.version ?? "any"}`,
         alertname: e.alertname,
         labels: { alertname: e.alertname, ...(e.labels ?? {}) },
@@ -128,21 +129,21 @@ export function traceMessages(w: World, e: TraceEvent, now: number): HostEvent[]
         rollout: { namespace: r.namespace, name: r.name },
         ...version,
       };
-      return [envelopeOf(w, e.status === "resolved" ? "evt.alert.resolved" : "evt.alert.fired", data, now)];
+      return [envelopeOf(w, e.status === "resolved" ? Event.alertResolved : Event.alertFired, data, now)];
     }
     case "approval": {
       if (w.approval === null) return [];
       const requestId = w.approval;
-      if (e.decision === "expired") return [envelopeOf(w, "evt.approval.expired", { requestId, policy: "reject" }, now)];
+      if (e.decision === "expired") return [envelopeOf(w, Event.approvalExpired, { requestId, policy: "reject" }, now)];
       const actor = { kind: "slack" as const, id: e.by ?? "U0REPLAY" };
       const data = { requestId, actor, at: now, ...(e.comment === undefined ? {} : { comment: e.comment }) };
-      return [envelopeOf(w, e.decision === "granted" ? "evt.approval.granted" : "evt.approval.denied", data, now)];
+      return [envelopeOf(w, e.decision === "granted" ? Event.approvalGranted : Event.approvalDenied, data, now)];
     }
     case "control":
       return [
         envelopeOf(
           w,
-          "cmd.orchestrator.control",
+          Command.orchestratorControl,
           { action: e.action, actor: { kind: "cli", id: e.by ?? "replay" }, ...(e.reason === undefined ? {} : { reason: e.reason }) },
           now,
         ),
@@ -154,30 +155,30 @@ export function traceMessages(w: World, e: TraceEvent, now: number): HostEvent[]
 /** How the workers answer one command. */
 export function react(w: World, c: HostCommand, now: number): HostEvent[] {
   switch (c.subject) {
-    case "cmd.vm.provision":
-      return [envelopeOf(w, "evt.vm.provisioned", { vm: { namespace: c.data.rollout.namespace, name: c.data.vmName }, version: c.data.version, created: true }, now)];
-    case "cmd.vm.stop":
-      return [envelopeOf(w, "evt.vm.stopped", { version: c.data.version, vms: [vmNameFor(w.trace.rollout.spec.service, c.data.version)], deleted: c.data.delete }, now)];
-    case "cmd.traffic.set_weights": {
+    case Command.vmProvision:
+      return [envelopeOf(w, Event.vmProvisioned, { vm: { namespace: c.data.rollout.namespace, name: c.data.vmName }, version: c.data.version, created: true }, now)];
+    case Command.vmStop:
+      return [envelopeOf(w, Event.vmStopped, { version: c.data.version, vms: [vmNameFor(w.trace.rollout.spec.service, c.data.version)], deleted: c.data.delete }, now)];
+    case Command.trafficSetWeights: {
       const canaryWeight = c.data.canaryWeight;
       if (w.failures.remaining > 0) {
         w.failures.remaining--;
-        return [envelopeOf(w, "evt.traffic.weights_failed", { canaryWeight, code: "SIMULATED", message: w.failures.message, retryable: w.failures.retryable }, now)];
+        return [envelopeOf(w, Event.trafficWeightsFailed, { canaryWeight, code: "SIMULATED", message: w.failures.message, retryable: w.failures.retryable }, now)];
       }
       w.weight = canaryWeight;
       const routes = [{ kind: "http" as const, index: 0, stableWeight: 100 - canaryWeight, canaryWeight }];
-      return [envelopeOf(w, "evt.traffic.weights_set", { canaryWeight, routes, resourceVersion: String(w.resourceVersion++), attempts: 1 }, now)];
+      return [envelopeOf(w, Event.trafficWeightsSet, { canaryWeight, routes, resourceVersion: String(w.resourceVersion++), attempts: 1 }, now)];
     }
-    case "cmd.analysis.start":
+    case Command.analysisStart:
       w.analyzer = { startedAt: now, intervalMs: c.data.intervalSeconds * 1000, windows: 0, metrics: c.data.metrics, minRequests: c.data.minRequests };
       return [];
-    case "cmd.analysis.stop":
+    case Command.analysisStop:
       w.analyzer = null;
       return [];
-    case "cmd.approval.request":
+    case Command.approvalRequest:
       w.approval = c.data.requestId;
       return [];
-    case "cmd.approval.cancel":
+    case Command.approvalCancel:
       if (w.approval === c.data.requestId) w.approval = null;
       return [];
     default:
@@ -211,5 +212,5 @@ export function judgeNextWindow(w: World): HostEvent | null {
     obs[m.name] = { canary: entry?.canary[m.name], stable: entry?.stable?.[m.name], error: entry?.errors?.[m.name] };
   }
   const verdicts = judgeInterval(a.metrics, obs, { minRequests: a.minRequests });
-  return envelopeOf(w, "evt.analysis.completed", { windowStart, windowEnd, canaryVersion: w.trace.version, verdicts }, windowEnd);
+  return envelopeOf(w, Event.analysisCompleted, { windowStart, windowEnd, canaryVersion: w.trace.version, verdicts }, windowEnd);
 }

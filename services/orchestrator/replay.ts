@@ -8,7 +8,7 @@ import type { PayloadOf } from "../../schemas/codec.js";
 import { SiskinError } from "../../schemas/errors.js";
 import type { ReleaseOutcome } from "../../schemas/release.js";
 import { resolveRollout } from "../../schemas/rollout-defaults.js";
-import { releaseIdOf } from "../../schemas/subjects.js";
+import { releaseIdOf, Event } from "../../schemas/subjects.js";
 import { Trace, type TraceEvent } from "../../schemas/trace.js";
 import { applyEvent, type ApplyResult, type HostEvent, type StoredRelease } from "./host.js";
 import { createWorld, envelopeOf, judgeNextWindow, nextWindowEnd, react, traceMessages, type World } from "./replay-world.js";
@@ -104,8 +104,8 @@ export function replay(trace: Trace): ReplayResult {
 
   const record = (r: ApplyResult, ev: HostEvent) => {
     const verdicts =
-      ev.type === "evt.analysis.completed"
-        ? (ev.data as PayloadOf<"evt.analysis.completed">).verdicts.map((v) => ({ metric: v.metric, verdict: v.verdict, reason: v.reason, canary: v.canary, stable: v.stable }))
+      ev.type === Event.analysisCompleted
+        ? (ev.data as PayloadOf<typeof Event.analysisCompleted>).verdicts.map((v) => ({ metric: v.metric, verdict: v.verdict, reason: v.reason, canary: v.canary, stable: v.stable }))
         : undefined;
     for (const a of r.audit) {
       timeline.push({
@@ -140,7 +140,7 @@ export function replay(trace: Trace): ReplayResult {
   };
 
   const request = { rollout: { namespace, name }, spec, version: trace.version, tag: trace.version, requestedBy: { kind: "cli" as const, id: "replay" }, idempotencyKey: `replay-${trace.version}` };
-  deliver(envelopeOf(world, "evt.release.requested", request, start), start);
+  deliver(envelopeOf(world, Event.releaseRequested, request, start), start);
 
   let next = 0;
   let t = 0;

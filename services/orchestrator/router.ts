@@ -7,7 +7,7 @@
  * starts. A third request while one is queued supersedes both; only the newest one runs.
  */
 import type { ReleaseOutcome, ReleaseRequested } from "../../schemas/release.js";
-import { rolloutKey } from "../../schemas/subjects.js";
+import { rolloutKey, Event } from "../../schemas/subjects.js";
 
 /** A release as the rollout slot remembers it. */
 export interface SlotRelease {
@@ -69,7 +69,7 @@ function liveFor(slot: RolloutSlot, d: FactData, vmFact: boolean): string[] {
  */
 export function routeEvent(msg: Routable, index: RolloutIndex): string[] {
   if (msg.releaseId !== undefined) return [msg.releaseId];
-  if (msg.type === "evt.release.requested" || msg.type === "tick" || msg.type.startsWith("siskin.")) return [];
+  if (msg.type === Event.releaseRequested || msg.type === "tick" || msg.type.startsWith("siskin.")) return [];
   const d = (typeof msg.data === "object" && msg.data !== null ? msg.data : {}) as FactData;
   const vmFact = msg.type.startsWith("evt.vm.");
   if (d.rollout !== undefined) {

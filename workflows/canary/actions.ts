@@ -9,6 +9,7 @@ import { seconds } from "./format.js";
 import { analysisDecision } from "./guards.js";
 import { fastPathReason } from "./reasons.js";
 import type { CanaryContext, WorkflowEvent } from "./types.js";
+import { Command } from "../../schemas/subjects.js";
 
 const analysisReason = (ctx: CanaryContext, ev: WorkflowEvent): string => analysisDecision(ctx, ev)?.reason ?? "analysis";
 const deadline = (ctx: CanaryContext): string => seconds(resolvedOf(ctx).progressDeadlineMs);
@@ -76,7 +77,7 @@ export const effects = {
   finishAborted: flow.finish("aborted"),
   finishSuperseded: flow.finish("superseded"),
   finishFailed: flow.finish("failed"),
-  finishAbortedQueued: (ctx, ev) => fx({ lastReason: `${fastPathReason(ctx, ev)} (before it started)`, lastActor: ev.type === "cmd.orchestrator.control" ? ev.data.actor : ctx.lastActor }),
+  finishAbortedQueued: (ctx, ev) => fx({ lastReason: `${fastPathReason(ctx, ev)} (before it started)`, lastActor: ev.type === Command.orchestratorControl ? ev.data.actor : ctx.lastActor }),
   finishSupersededQueued: (_ctx, ev) =>
     fx({ lastReason: `superseded by ${ev.type === "siskin.superseded" ? ev.by : "a newer release"} before it started` }),
   queue: (ctx, _ev) => fx({ lastReason: `queued behind ${ctx.queuedBehind ?? "?"}: it must finish before ${ctx.version} starts` }),

@@ -4,6 +4,7 @@ import type { Limits } from "./decide.js";
 import { zeroCounters } from "./decide.js";
 import { stepAt, tryPlanSteps, type PlannedStep, type StepPlan } from "./steps.js";
 import type { Actor, CanaryContext, CanaryInput, WorkflowEvent } from "./types.js";
+import { Event, Command } from "../../schemas/subjects.js";
 
 /** Resend a weights command when nothing confirmed it for this long. */
 export const RESEND_MS = 30_000;
@@ -124,7 +125,7 @@ export function actorName(a: Actor | null | undefined): string {
 
 /** The actor an event carries (control commands and approval decisions). */
 export function actorOf(ev: WorkflowEvent): Actor | null {
-  if (ev.type === "cmd.orchestrator.control" || ev.type === "evt.approval.granted" || ev.type === "evt.approval.denied") {
+  if (ev.type === Command.orchestratorControl || ev.type === Event.approvalGranted || ev.type === Event.approvalDenied) {
     return ev.data.actor;
   }
   return null;

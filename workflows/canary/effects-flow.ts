@@ -7,6 +7,7 @@ import { pumpWeights, requestWeights, cancelApproval } from "./effects-traffic.j
 import { seconds } from "./format.js";
 import { statusWriteCommand } from "./status.js";
 import type { CanaryContext, WorkflowEvent } from "./types.js";
+import { Event, Command } from "../../schemas/subjects.js";
 
 /** Pause in a step (operator, noData=pause, errorLimit, analyzer silence). */
 export function pauseRelease(reason: (ctx: CanaryContext, ev: WorkflowEvent) => string, severity: "info" | "warning" = "info"): Fx {
@@ -107,7 +108,7 @@ export function finish(outcome: ReleaseOutcome): Fx {
 /** An operator command that does not apply in this state: say so in the history. */
 export function ignoreControl(state: string): Fx {
   return (ctx, ev) => {
-    if (ev.type !== "cmd.orchestrator.control") return none(ctx, ev);
+    if (ev.type !== Command.orchestratorControl) return none(ctx, ev);
     return fx({
       lastActor: ev.data.actor,
       lastReason: `${ev.data.action} by ${actorName(ev.data.actor)} ignored: the release is ${state}`,
@@ -117,7 +118,7 @@ export function ignoreControl(state: string): Fx {
 
 /** Someone else changed the managed weights: put ours back (unless frozen) and tell people. */
 export const reassertWeights: Fx = (ctx, ev) => {
-  if (ev.type !== "evt.rollout.drift_detected") return none(ctx, ev);
+  if (ev.type !== Event.rolloutDriftDetected) return none(ctx, ev);
   const text = `VirtualService ${ev.data.virtualService} was edited${ev.data.editor ? ` by ${ev.data.editor}` : ""}: canary weight ${ev.data.observedCanaryWeight ?? "?"} %, expected ${ctx.canaryWeight} %`;
   const emit = [notifyCommand(ctx, "warning", `${ctx.releaseId}: ${text}`)];
   if (ctx.weights === null && !isFrozen(ctx)) emit.unshift(setWeightsCommand(ctx, ctx.canaryWeight));

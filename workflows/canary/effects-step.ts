@@ -7,10 +7,11 @@ import { analysisDecision } from "./guards.js";
 import { bakeMs, stepAt } from "./steps.js";
 import { pumpWeights, requestWeights } from "./effects-traffic.js";
 import type { ApprovalRecord } from "./types.js";
+import { Event, Command } from "../../schemas/subjects.js";
 
 /** Keep what led here (a pass, a resume, an approval) in the sentence, unless it was only the weights. */
 function joinReason(previous: string, ev: Parameters<Fx>[1], text: string): string {
-  return ev.type === "evt.traffic.weights_set" || previous === "" ? text : `${previous}; ${text}`;
+  return ev.type === Event.trafficWeightsSet || previous === "" ? text : `${previous}; ${text}`;
 }
 
 /** Entry of shifting: ask for the step's weight (it waits while a live migration is in flight). */
@@ -47,7 +48,7 @@ export const recordAnalysisQuietly: Fx = (ctx, ev) => recordAnalysisWith(true)(c
 
 const recordAnalysisWith = (keepReason: boolean): Fx => (ctx, ev) => {
   const d = analysisDecision(ctx, ev);
-  if (d === null || ev.type !== "evt.analysis.completed") return none(ctx, ev);
+  if (d === null || ev.type !== Event.analysisCompleted) return none(ctx, ev);
   const { windowStart, windowEnd } = ev.data;
   let bake = ctx.bake;
   if (bake !== null) {
@@ -117,11 +118,11 @@ export function decideApproval(decision: "granted" | "denied" | "expired"): Fx {
     const id = ctx.pendingApproval;
     if (id === null) return none(ctx, ev);
     const actor = actorOf(ev);
-    const at = ev.type === "evt.approval.granted" || ev.type === "evt.approval.denied" ? ev.data.at : ev.now;
+    const at = ev.type === Event.approvalGranted || ev.type === Event.approvalDenied ? ev.data.at : ev.now;
     const comment =
-      ev.type === "evt.approval.granted" || ev.type === "evt.approval.denied"
+      ev.type === Event.approvalGranted || ev.type === Event.approvalDenied
         ? ev.data.comment ?? null
-        : ev.type === "cmd.orchestrator.control"
+        : ev.type === Command.orchestratorControl
           ? ev.data.reason ?? null
           : null;
     const approvals = ctx.approvals.map((a) => (a.requestId === id ? { ...a, decision, actor, at, comment } : a));
@@ -129,7 +130,7 @@ export function decideApproval(decision: "granted" | "denied" | "expired"): Fx {
     const step = currentStep(ctx);
     const by = decision === "expired" ? `expired (onTimeout=${rec?.onTimeout ?? "reject"})` : `${decision} by ${actorName(actor)}`;
     const emit =
-      ev.type === "cmd.orchestrator.control" || (ev.type === "tick" && decision === "expired")
+      ev.type === Command.orchestratorControl || (ev.type === "tick" && decision === "expired")
         ? [approvalCancelCommand(id, `approval ${by}`)]
         : [];
     return fx(

@@ -4,6 +4,7 @@ import { actorOf, backoffMs, isFrozen, RESEND_MS, resolvedOf } from "./context.j
 import { chain, fx, none, type Fx } from "./effect.js";
 import { seconds } from "./format.js";
 import type { RollbackInfo } from "./types.js";
+import { Event } from "../../schemas/subjects.js";
 
 /** Ask for a canary weight; forward shifts get a stall deadline, the rollback never gives up. */
 export function requestWeights(target: number): Fx {
@@ -45,7 +46,7 @@ export const pumpWeights: Fx = (ctx, ev) => {
 };
 
 export const confirmWeights: Fx = (ctx, ev) => {
-  if (ev.type !== "evt.traffic.weights_set" || ctx.weights === null || ev.data.canaryWeight !== ctx.weights.target) return fx();
+  if (ev.type !== Event.trafficWeightsSet || ctx.weights === null || ev.data.canaryWeight !== ctx.weights.target) return fx();
   const rollback: RollbackInfo | null = ctx.rollback === null ? null : { ...ctx.rollback, confirmed: ev.data.canaryWeight === 0 };
   return fx({
     canaryWeight: ev.data.canaryWeight,
@@ -58,7 +59,7 @@ export const confirmWeights: Fx = (ctx, ev) => {
 
 /** A failed weights write: retry after a backoff; while rolling back, page on-call every time. */
 export const weightsFailed: Fx = (ctx, ev) => {
-  if (ev.type !== "evt.traffic.weights_failed" || ctx.weights === null || ev.data.canaryWeight !== ctx.weights.target) return fx();
+  if (ev.type !== Event.trafficWeightsFailed || ctx.weights === null || ev.data.canaryWeight !== ctx.weights.target) return fx();
   const w = ctx.weights;
   const wait = backoffMs(w.attempts);
   const err = `${ev.data.code}: ${ev.data.message}`;

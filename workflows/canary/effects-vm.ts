@@ -4,6 +4,7 @@ import { provisionCommand } from "./commands.js";
 import { backoffMs, isCanaryFact, isOwnVmFact, MAX_MIGRATION_WINDOWS, nowOf, resolvedOf, vmiKey } from "./context.js";
 import { fx, none, type Fx } from "./effect.js";
 import { seconds } from "./format.js";
+import { Event } from "../../schemas/subjects.js";
 
 export const beginProvision: Fx = (ctx, ev) => {
   const now = nowOf(ctx, ev);
@@ -18,13 +19,13 @@ export const beginProvision: Fx = (ctx, ev) => {
 };
 
 export const provisioned: Fx = (_ctx, ev) => {
-  if (ev.type !== "evt.vm.provisioned") return none(_ctx, ev);
+  if (ev.type !== Event.vmProvisioned) return none(_ctx, ev);
   const how = ev.data.created ? "created" : "already existed";
   return fx({ lastReason: `VirtualMachine ${ev.data.vm.name} ${how}; waiting for its VMI to be Ready` });
 };
 
 export const provisionFailedRetry: Fx = (ctx, ev) => {
-  if (ev.type !== "evt.vm.provision_failed" || ctx.provision === null) return none(ctx, ev);
+  if (ev.type !== Event.vmProvisionFailed || ctx.provision === null) return none(ctx, ev);
   const wait = backoffMs(ctx.provision.attempts);
   const what = ev.data.problems.map((p) => `${p.code}: ${p.message}`).join("; ");
   return fx({
@@ -44,7 +45,7 @@ export const retryProvision: Fx = (ctx) => {
 
 /** The release fails before any traffic moved: invalid plan or a permanent provisioning failure. */
 export const failRelease: Fx = (ctx, ev) => {
-  if (ev.type === "evt.vm.provision_failed") {
+  if (ev.type === Event.vmProvisionFailed) {
     const what = ev.data.problems.map((p) => `${p.code}: ${p.message} (fix: ${p.fix})`).join("; ");
     return fx({
       provision: ctx.provision === null ? null : { ...ctx.provision, problems: ev.data.problems },
@@ -55,7 +56,7 @@ export const failRelease: Fx = (ctx, ev) => {
 };
 
 export const markCanaryReady: Fx = (ctx, ev) => {
-  if (ev.type !== "evt.vm.ready_changed" || !isCanaryFact(ctx, ev.data)) return none(ctx, ev);
+  if (ev.type !== Event.vmReadyChanged || !isCanaryFact(ctx, ev.data)) return none(ctx, ev);
   if (ev.data.ready) {
     return fx({ canaryReady: true, notReadySince: null, lastReason: `canary VMI ${ev.data.vmi.name} is Ready` });
   }
@@ -71,14 +72,14 @@ export const markCanaryReady: Fx = (ctx, ev) => {
  * wait; when it ends, the bake and the stall deadline are extended by the time it overlapped them.
  */
 export const trackMigration: Fx = (ctx, ev) => {
-  if (ev.type !== "evt.vm.migration_started" && ev.type !== "evt.vm.migration_completed" && ev.type !== "evt.vm.migration_failed") {
+  if (ev.type !== Event.vmMigrationStarted && ev.type !== Event.vmMigrationCompleted && ev.type !== Event.vmMigrationFailed) {
     return none(ctx, ev);
   }
   if (!isOwnVmFact(ctx, ev.data)) return none(ctx, ev);
   const key = vmiKey(ev.data);
   const version = ev.data.version ?? "";
   const role = version === ctx.version ? "canary" : "stable";
-  if (ev.type === "evt.vm.migration_started") {
+  if (ev.type === Event.vmMigrationStarted) {
     if (ctx.migrations[key] !== undefined) return none(ctx, ev);
     return fx({
       migrations: { ...ctx.migrations, [key]: { version, startedAt: ev.now } },
@@ -96,7 +97,7 @@ export const trackMigration: Fx = (ctx, ev) => {
     patch.bake = { ...ctx.bake, until: ctx.bake.until + extended };
   }
   if (ctx.stallDeadline !== null) patch.stallDeadline = ctx.stallDeadline + (ev.now - m.startedAt);
-  const how = ev.type === "evt.vm.migration_completed" ? "completed" : `failed${ev.data.reason ? ` (${ev.data.reason})` : ""}`;
+  const how = ev.type === Event.vmMigrationCompleted ? "completed" : `failed${ev.data.reason ? ` (${ev.data.reason})` : ""}`;
   const more = extended > 0 ? `; bake extended by ${seconds(extended)}` : "";
   const still = Object.keys(rest).length > 0 ? "; other migrations still in flight" : "; weight changes resume";
   patch.lastReason = `live migration of ${role} VMI ${key} ${how} after ${seconds(ev.now - m.startedAt)}${more}${still}`;

@@ -13,12 +13,13 @@ import {
 } from "./context.js";
 import { isLast } from "./steps.js";
 import type { CanaryContext, WorkflowEvent } from "./types.js";
+import { Event, Command } from "../../schemas/subjects.js";
 
 type G = (ctx: CanaryContext, ev: WorkflowEvent) => boolean;
 
 /** The decision an analysis result leads to, or null when the event is not one for this canary. */
 export function analysisDecision(ctx: CanaryContext, ev: WorkflowEvent): Decision | null {
-  if (ev.type !== "evt.analysis.completed" || ev.data.canaryVersion !== ctx.version) return null;
+  if (ev.type !== Event.analysisCompleted || ev.data.canaryVersion !== ctx.version) return null;
   const migration = migrationOverlapping(ctx, ev.data.windowStart, ev.data.windowEnd);
   const verdicts = ctx.canaryWeight === 100 ? verdictsAtFullWeight(ev.data.verdicts, resolvedOf(ctx).minRequests) : ev.data.verdicts;
   return decide({ verdicts, counters: ctx.counters, limits: limitsOf(ctx), migration });
@@ -27,12 +28,12 @@ export function analysisDecision(ctx: CanaryContext, ev: WorkflowEvent): Decisio
 export const planValid: G = (ctx) => ctx.planProblems.length === 0;
 export const isQueued: G = (ctx) => ctx.queuedBehind !== null;
 
-export const canaryProvisioned: G = (ctx, ev) => ev.type === "evt.vm.provisioned" && ev.data.version === ctx.version;
-export const canaryBecameReady: G = (ctx, ev) => ev.type === "evt.vm.ready_changed" && ev.data.ready && isCanaryFact(ctx, ev.data);
+export const canaryProvisioned: G = (ctx, ev) => ev.type === Event.vmProvisioned && ev.data.version === ctx.version;
+export const canaryBecameReady: G = (ctx, ev) => ev.type === Event.vmReadyChanged && ev.data.ready && isCanaryFact(ctx, ev.data);
 export const provisionFailedRetryable: G = (ctx, ev) =>
-  ev.type === "evt.vm.provision_failed" && ev.data.version === ctx.version && ev.data.retryable;
+  ev.type === Event.vmProvisionFailed && ev.data.version === ctx.version && ev.data.retryable;
 export const provisionFailedPermanent: G = (ctx, ev) =>
-  ev.type === "evt.vm.provision_failed" && ev.data.version === ctx.version && !ev.data.retryable;
+  ev.type === Event.vmProvisionFailed && ev.data.version === ctx.version && !ev.data.retryable;
 export const provisionRetryDue: G = (ctx, ev) =>
   ctx.provision !== null && ctx.provision.retryAt !== null && ev.now >= ctx.provision.retryAt;
 export const provisionDeadlinePassed: G = (ctx, ev) => ctx.provision !== null && ev.now > ctx.provision.deadline;
@@ -40,11 +41,11 @@ export const provisionDeadlinePassed: G = (ctx, ev) => ctx.provision !== null &&
 /** The canary VMI is gone or broken: crashed, deleted, phase Failed, or its migration failed. */
 export const canaryVmFailed: G = (ctx, ev) => {
   switch (ev.type) {
-    case "evt.vm.crashed":
-    case "evt.vm.deleted":
-    case "evt.vm.migration_failed":
+    case Event.vmCrashed:
+    case Event.vmDeleted:
+    case Event.vmMigrationFailed:
       return isCanaryFact(ctx, ev.data);
-    case "evt.vm.phase_changed":
+    case Event.vmPhaseChanged:
       return ev.data.phase === "Failed" && isCanaryFact(ctx, ev.data);
     default:
       return false;
@@ -53,7 +54,7 @@ export const canaryVmFailed: G = (ctx, ev) => {
 
 /** A firing alert for this rollout that names the canary version or no version. */
 export const alertMatches: G = (ctx, ev) =>
-  ev.type === "evt.alert.fired" &&
+  ev.type === Event.alertFired &&
   ev.data.rollout.namespace === ctx.rollout.namespace &&
   ev.data.rollout.name === ctx.rollout.name &&
   (ev.data.version === undefined || ev.data.version === ctx.version);
@@ -76,8 +77,8 @@ export const atStepWeight: G = (ctx) => ctx.weights === null && ctx.canaryWeight
 function pendingMatches(ctx: CanaryContext, requestId: string): boolean {
   return ctx.pendingApproval !== null && ctx.pendingApproval === requestId;
 }
-export const approvalGranted: G = (ctx, ev) => ev.type === "evt.approval.granted" && pendingMatches(ctx, ev.data.requestId);
-export const approvalDenied: G = (ctx, ev) => ev.type === "evt.approval.denied" && pendingMatches(ctx, ev.data.requestId);
+export const approvalGranted: G = (ctx, ev) => ev.type === Event.approvalGranted && pendingMatches(ctx, ev.data.requestId);
+export const approvalDenied: G = (ctx, ev) => ev.type === Event.approvalDenied && pendingMatches(ctx, ev.data.requestId);
 function pendingRecord(ctx: CanaryContext) {
   return ctx.approvals.find((a) => a.requestId === ctx.pendingApproval) ?? null;
 }
@@ -87,21 +88,21 @@ export const approvalExpiredReject: G = (ctx, ev) => expired(ctx, ev) && pending
 function expired(ctx: CanaryContext, ev: WorkflowEvent): boolean {
   const rec = pendingRecord(ctx);
   if (rec === null) return false;
-  if (ev.type === "evt.approval.expired") return ev.data.requestId === rec.requestId;
+  if (ev.type === Event.approvalExpired) return ev.data.requestId === rec.requestId;
   return ev.type === "tick" && ev.now >= rec.expiresAt;
 }
 
 /** An operator command with this action. */
 export function isControl(ev: WorkflowEvent, action: ControlAction): boolean {
-  return ev.type === "cmd.orchestrator.control" && ev.data.action === action;
+  return ev.type === Command.orchestratorControl && ev.data.action === action;
 }
 
 export const weightsConfirmed: G = (ctx, ev) =>
-  ev.type === "evt.traffic.weights_set" && ctx.weights !== null && ev.data.canaryWeight === ctx.weights.target;
+  ev.type === Event.trafficWeightsSet && ctx.weights !== null && ev.data.canaryWeight === ctx.weights.target;
 export const weightsFailedPermanent: G = (ctx, ev) =>
-  ev.type === "evt.traffic.weights_failed" && ctx.weights !== null && ev.data.canaryWeight === ctx.weights.target && !ev.data.retryable;
+  ev.type === Event.trafficWeightsFailed && ctx.weights !== null && ev.data.canaryWeight === ctx.weights.target && !ev.data.retryable;
 export const weightsFailedRetryable: G = (ctx, ev) =>
-  ev.type === "evt.traffic.weights_failed" && ctx.weights !== null && ev.data.canaryWeight === ctx.weights.target && ev.data.retryable;
+  ev.type === Event.trafficWeightsFailed && ctx.weights !== null && ev.data.canaryWeight === ctx.weights.target && ev.data.retryable;
 export const stallDeadlinePassed: G = (ctx, ev) =>
   ctx.weights !== null && ctx.stallDeadline !== null && !isFrozen(ctx) && ev.now > ctx.stallDeadline;
 export const atFullWeight: G = (ctx) => ctx.weights === null && ctx.canaryWeight === 100;

@@ -12,18 +12,19 @@ import { canarySetup, contextFromInput } from "./setup.js";
 import { canaryVmOn } from "./states-common.js";
 import { finalizingState, pausedState, promotingState, rollingBackState } from "./states-end.js";
 import { stepState } from "./states-step.js";
+import { Event, Command } from "../../schemas/subjects.js";
 
 export const canaryMachine = canarySetup.createMachine({
   id: "canary",
   context: contextFromInput,
   initial: "start",
   on: {
-    "evt.vm.ready_changed": { actions: "markCanaryReady" },
-    "evt.vm.migration_started": { actions: "trackMigration" },
-    "evt.vm.migration_completed": { actions: "trackMigration" },
-    "evt.vm.migration_failed": { actions: "trackMigration" },
+    [Event.vmReadyChanged]: { actions: "markCanaryReady" },
+    [Event.vmMigrationStarted]: { actions: "trackMigration" },
+    [Event.vmMigrationCompleted]: { actions: "trackMigration" },
+    [Event.vmMigrationFailed]: { actions: "trackMigration" },
     "siskin.superseded": { target: ".rollingBack", actions: "rollbackOnSupersede" },
-    "cmd.orchestrator.control": [
+    [Command.orchestratorControl]: [
       { guard: { type: "control", params: { action: "abort" } }, target: ".rollingBack", actions: "rollbackOnAbort" },
       { actions: "ignoreControl" },
     ],
@@ -41,7 +42,7 @@ export const canaryMachine = canarySetup.createMachine({
       on: {
         "siskin.start": { target: "provisioning", actions: "startQueued" },
         "siskin.superseded": { target: "superseded", actions: "finishSupersededQueued" },
-        "cmd.orchestrator.control": [
+        [Command.orchestratorControl]: [
           { guard: { type: "control", params: { action: "abort" } }, target: "aborted", actions: "finishAbortedQueued" },
           { actions: "ignoreControl" },
         ],
@@ -51,7 +52,7 @@ export const canaryMachine = canarySetup.createMachine({
       entry: "beginProvision",
       on: {
         ...canaryVmOn,
-        "evt.vm.provisioned": { guard: "canaryProvisioned", target: "awaitingCanaryReady", actions: "provisioned" },
+        [Event.vmProvisioned]: { guard: "canaryProvisioned", target: "awaitingCanaryReady", actions: "provisioned" },
       },
       always: [{ guard: "provisionDeadlinePassed", target: "rollingBack", actions: "rollbackOnProvisionDeadline" }],
     },

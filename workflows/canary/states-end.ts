@@ -1,6 +1,7 @@
 /** Promotion, finalization, pause, rollback and the final states. */
 import { canarySetup } from "./setup.js";
 import { fastPathOn, forwardWeightsOn, watchAnalysisOn } from "./states-common.js";
+import { Event, Command } from "../../schemas/subjects.js";
 
 const ROLLBACK = "#canary.rollingBack";
 const abortOrIgnore = [
@@ -14,7 +15,7 @@ export const promotingState = canarySetup.createStateConfig({
     ...fastPathOn,
     ...watchAnalysisOn,
     ...forwardWeightsOn(undefined),
-    "cmd.orchestrator.control": [...abortOrIgnore],
+    [Command.orchestratorControl]: [...abortOrIgnore],
   },
   always: [
     { guard: "atFullWeight", target: "finalizing", actions: "completePromotion" },
@@ -27,7 +28,7 @@ export const finalizingState = canarySetup.createStateConfig({
   on: {
     ...fastPathOn,
     "siskin.superseded": { target: "succeeded", actions: "finishSucceeded" },
-    "cmd.orchestrator.control": [...abortOrIgnore],
+    [Command.orchestratorControl]: [...abortOrIgnore],
   },
   always: [{ guard: "finalizeDue", target: "succeeded", actions: "finishSucceeded" }],
 });
@@ -36,8 +37,8 @@ export const pausedState = canarySetup.createStateConfig({
   on: {
     ...fastPathOn,
     ...watchAnalysisOn,
-    "evt.traffic.weights_set": { guard: "weightsConfirmed", actions: "confirmWeights" },
-    "cmd.orchestrator.control": [
+    [Event.trafficWeightsSet]: { guard: "weightsConfirmed", actions: "confirmWeights" },
+    [Command.orchestratorControl]: [
       { guard: { type: "control", params: { action: "resume" } }, target: "step", actions: "resumeRelease" },
       { guard: { type: "control", params: { action: "promote" } }, target: "promoting", actions: "manualPromote" },
       ...abortOrIgnore,
@@ -50,11 +51,11 @@ export const pausedState = canarySetup.createStateConfig({
 export const rollingBackState = canarySetup.createStateConfig({
   entry: "startRollback",
   on: {
-    "evt.traffic.weights_set": { guard: "weightsConfirmed", actions: "confirmWeights" },
-    "evt.traffic.weights_failed": { actions: "weightsFailed" },
+    [Event.trafficWeightsSet]: { guard: "weightsConfirmed", actions: "confirmWeights" },
+    [Event.trafficWeightsFailed]: { actions: "weightsFailed" },
     tick: { actions: "pumpWeights" },
     "siskin.superseded": { actions: "ignoreControl" },
-    "cmd.orchestrator.control": { actions: "ignoreControl" },
+    [Command.orchestratorControl]: { actions: "ignoreControl" },
   },
   always: [
     { guard: "rollbackAborted", target: "aborted", actions: "finishRollback" },

@@ -1,6 +1,7 @@
 /** The `step` state: per step an optional approval gate, the shift, then the bake under analysis. */
 import { canarySetup } from "./setup.js";
 import { fastPathOn, forwardWeightsOn, stepAnalysisOn } from "./states-common.js";
+import { Event, Command } from "../../schemas/subjects.js";
 
 const ROLLBACK = "#canary.rollingBack";
 
@@ -9,13 +10,13 @@ export const stepState = canarySetup.createStateConfig({
   on: {
     ...fastPathOn,
     ...stepAnalysisOn,
-    "cmd.orchestrator.control": [
+    [Command.orchestratorControl]: [
       { guard: { type: "control", params: { action: "pause" } }, target: "#canary.paused", actions: "pauseByOperator" },
       { guard: { type: "control", params: { action: "promote" } }, target: "#canary.promoting", actions: "manualPromote" },
       { guard: { type: "control", params: { action: "abort" } }, target: ROLLBACK, actions: "rollbackOnAbort" },
       { actions: "ignoreControl" },
     ],
-    "evt.rollout.drift_detected": { actions: "reassertWeights" },
+    [Event.rolloutDriftDetected]: { actions: "reassertWeights" },
   },
   always: [{ guard: "canaryNotReadyTooLong", target: ROLLBACK, actions: "rollbackOnNotReady" }],
   states: {
@@ -30,9 +31,9 @@ export const stepState = canarySetup.createStateConfig({
     awaitingApproval: {
       entry: "requestApproval",
       on: {
-        "evt.approval.granted": { guard: "approvalGranted", target: "enter", actions: "approvalGranted" },
-        "evt.approval.denied": { guard: "approvalDenied", target: ROLLBACK, actions: ["approvalDenied", "rollbackFastPath"] },
-        "evt.approval.expired": [
+        [Event.approvalGranted]: { guard: "approvalGranted", target: "enter", actions: "approvalGranted" },
+        [Event.approvalDenied]: { guard: "approvalDenied", target: ROLLBACK, actions: ["approvalDenied", "rollbackFastPath"] },
+        [Event.approvalExpired]: [
           { guard: "approvalExpiredApprove", target: "enter", actions: "approvalExpired" },
           { guard: "approvalExpiredReject", target: ROLLBACK, actions: ["approvalExpired", "rollbackOnApprovalExpired"] },
         ],
@@ -40,7 +41,7 @@ export const stepState = canarySetup.createStateConfig({
           { guard: "approvalExpiredApprove", target: "enter", actions: "approvalExpired" },
           { guard: "approvalExpiredReject", target: ROLLBACK, actions: ["approvalExpired", "rollbackOnApprovalExpired"] },
         ],
-        "cmd.orchestrator.control": [
+        [Command.orchestratorControl]: [
           { guard: { type: "control", params: { action: "approve" } }, target: "enter", actions: "approvalGranted" },
           { guard: { type: "control", params: { action: "reject" } }, target: ROLLBACK, actions: ["approvalDenied", "rollbackFastPath"] },
         ],
