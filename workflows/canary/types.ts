@@ -7,38 +7,23 @@ import type { MetricVerdict } from "../../schemas/analysis.js";
 import type { PayloadOf } from "../../schemas/codec.js";
 import type { ReleaseOutcome, ReleaseRequested } from "../../schemas/release.js";
 import type { RolloutRef, VMRolloutSpec } from "../../schemas/rollout.js";
-import { Command, Event, type Subject } from "../../schemas/subjects.js";
+import { Consumer, Event, type Subject } from "../../schemas/subjects.js";
 import type { Problem } from "../../schemas/vm.js";
 import type { Counters } from "./decide.js";
 
 /** Who did something (a person or a component), as the schemas define it. */
 export type Actor = ReleaseRequested["requestedBy"];
 
-/** Subjects whose messages the machine accepts. */
-export const acceptedSubjects = [
-  Event.vmProvisioned,
-  Event.vmProvisionFailed,
-  Event.vmStopped,
-  Event.vmPhaseChanged,
-  Event.vmReadyChanged,
-  Event.vmMigrationStarted,
-  Event.vmMigrationCompleted,
-  Event.vmMigrationFailed,
-  Event.vmCrashed,
-  Event.vmDeleted,
-  Event.trafficWeightsSet,
-  Event.trafficWeightsFailed,
-  Event.analysisCompleted,
-  Event.alertFired,
-  Event.alertResolved,
-  Event.approvalRequested,
-  Event.approvalGranted,
-  Event.approvalDenied,
-  Event.approvalExpired,
-  Event.rolloutDriftDetected,
-  Command.orchestratorControl,
-] as const;
-export type AcceptedSubject = (typeof acceptedSubjects)[number];
+/** Subjects whose messages the machine accepts: what the orchestrator consumes, but the request that creates a release. */
+export type AcceptedSubject =
+  | Exclude<(typeof Consumer.orchestrator.filterSubjects)[number], typeof Event.releaseRequested>
+  | (typeof Consumer.orchestratorControl.filterSubjects)[number];
+
+/** {@link AcceptedSubject} as a list, derived from the consumer table in schemas/subjects.ts. */
+export const acceptedSubjects: readonly AcceptedSubject[] = [
+  ...Consumer.orchestrator.filterSubjects,
+  ...Consumer.orchestratorControl.filterSubjects,
+].filter((s): s is AcceptedSubject => s !== Event.releaseRequested);
 
 /**
  * A decoded message as a machine event: flat, `type` is the subject. The host stamps `now`
