@@ -1,3 +1,4 @@
+import { jetstreamManager } from "@nats-io/jetstream";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from "vitest";
 import { SiskinError } from "../../schemas/errors.js";
@@ -191,6 +192,13 @@ describe("startConsumer", () => {
     const pub = createPublisher(fx.nc, { source: "test" });
     for (const text of ["m1", "m2", "m3"]) await pub.publish(Command.notifySend, { data: { severity: "info", text } });
     await waitFor(() => rec.seen.length === 1, { timeoutMs: 5000, what: "the first delivery" });
+    // Stop once m2 and m3 are in the client's buffer: a message still on the wire when the pull
+    // subscription closes is dropped by the client and only returns after ack_wait (a protocol race).
+    const jsm = await jetstreamManager(fx.nc);
+    await waitFor(async () => (await jsm.consumers.info(Consumer.notifierCommands.stream, "notifierCommands")).num_ack_pending === 3, {
+      timeoutMs: 5000,
+      what: "m2 and m3 to reach the client",
+    });
     const stopped = c.stop();
     release();
     await stopped;
