@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["schemas/**/*.test.ts", "workflows/**/*.test.ts", "services/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["schemas/**/*.test.ts", "workflows/**/*.test.ts", "services/**/*.test.ts", "sim/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

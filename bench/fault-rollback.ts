@@ -8,7 +8,7 @@
  * Params: `reps` (per path), `requestsPerScrape`.
  */
 import { vmNameFor } from "../schemas/rollout-defaults.js";
-import { Annotation } from "../services/sim-mesh/index.js";
+import { Annotation } from "../sim/mesh/index.js";
 import { Command, Event } from "../schemas/subjects.js";
 import { cleanups } from "./lib/env.js";
 import { figuresTable } from "./lib/report.js";

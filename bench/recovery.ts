@@ -8,7 +8,7 @@
 import { Command, Event } from "../schemas/subjects.js";
 import { main as orchestratorMain } from "../services/orchestrator/main.js";
 import { createPublisher } from "../services/runtime/publish.js";
-import { waitFor } from "../services/sim-world/servers.js";
+import { waitFor } from "../sim/world/servers.js";
 import { cleanups, startBenchNats } from "./lib/env.js";
 import { counterBy, scrape } from "./lib/prom-text.js";
 import { figuresTable } from "./lib/report.js";

@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec node node_modules/tsx/dist/cli.mjs services/cli/main.ts demo "$@"
+exec node node_modules/tsx/dist/cli.mjs sim/cli/main.ts demo "$@"

@@ -2,8 +2,10 @@
  * Dependency rules, checked on the import lines of every .ts file (see /work/shared/STYLE.md):
  * schemas/ imports nothing of ours outside schemas/; workflows/ imports only schemas/ and workflows/;
  * pure files use no NATS, Kubernetes client, pino or fetch; services do not import each other
- * (except services/runtime; services/cli may import any service; sim-* may import each other; a
- * service's *.test.ts may import a sim-* service as its fake API).
+ * (except services/runtime; services/cli, the composition root, may import any service).
+ * The simulated world (sim/) stands beside the product: the product never imports sim/ (a test may, to
+ * stand a simulator in for a real API), and sim/ never imports a worker; it reaches the workers only
+ * through the CLI's composition root (services/cli), as a person running `siskin serve` would.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -70,6 +72,12 @@ export function isPure(path: string): boolean {
 
 const serviceOf = (path: string) => /^services\/([^/]+)\//.exec(path)?.[1];
 
+/** Test support: tests and their helpers, which never ship. */
+export const isTestSupport = (path: string) => path.startsWith("test/") || /\.test(?:-util)?\.ts$/.test(path);
+
+/** The product: what the image ships (schemas/, workflows/, services/), less test support. */
+export const isProduct = (path: string) => /^(?:schemas|workflows|services)\//.test(path) && !isTestSupport(path);
+
 /** The violations of the dependency rules in `files`, as `path:line: problem`. */
 export function checkArchitecture(files: readonly SourceFile[]): string[] {
   const bad: string[] = [];
@@ -90,14 +98,14 @@ export function checkArchitecture(files: readonly SourceFile[]): string[] {
       if (isPure(from) && FORBIDDEN_IN_PURE.some((re) => re.test(imp.spec))) {
         bad.push(`${where}: pure file imports "${imp.spec}"; move the I/O behind a port`);
       }
+      if (isProduct(from) && target !== undefined && target.startsWith("sim/")) {
+        bad.push(`${where}: the product imports the simulated world ("${imp.spec}"); sim/ stands beside the product, never inside it`);
+      }
       const other = target === undefined ? undefined : serviceOf(target);
-      const allowed =
-        other === svc ||
-        other === "runtime" ||
-        svc === "cli" ||
-        (svc?.startsWith("sim-") === true && other?.startsWith("sim-") === true) ||
-        // A unit test may stand a simulated world (sim-slack, sim-cluster...) in for the real API.
-        (from.endsWith(".test.ts") && other?.startsWith("sim-") === true);
+      if (from.startsWith("sim/") && other !== undefined && other !== "runtime" && other !== "cli") {
+        bad.push(`${where}: sim/ imports worker ${other} ("${imp.spec}"); start workers through the CLI (services/cli), never import one`);
+      }
+      const allowed = other === svc || other === "runtime" || svc === "cli";
       if (svc !== undefined && other !== undefined && !allowed) {
         bad.push(`${where}: service ${svc} imports service ${other} ("${imp.spec}"); talk over NATS or move shared code to schemas/ or services/runtime/`);
       }
@@ -114,8 +122,14 @@ export function checkArchitecture(files: readonly SourceFile[]): string[] {
 }
 
 describe("architecture", () => {
+  it("keeps the simulated world out of services/: no services/sim-*, and sim/ holds cluster, mesh, slack, git and world", () => {
+    expect(readdirSync(join(ROOT, "services")).filter((d) => d.startsWith("sim"))).toEqual([]);
+    const sim = readdirSync(join(ROOT, "sim"));
+    for (const d of ["cluster", "mesh", "slack", "git", "world"]) expect(sim).toContain(d);
+  });
+
   it("the repository keeps the dependency rules", () => {
-    const files = ["schemas", "workflows", "services", "test", "scripts", "bench"]
+    const files = ["schemas", "workflows", "services", "sim", "test", "scripts", "bench"]
       .map((d) => join(ROOT, d))
       .filter((d) => {
         try {
@@ -147,10 +161,16 @@ describe("architecture", () => {
     ["services/notifier/main.ts", 'import { x } from "../traffic-router/plan.js";', /service notifier imports service traffic-router/],
     ["services/notifier/main.ts", 'export { x } from "../runtime/index.js";', null],
     ["services/cli/commands/a.ts", 'const m = await import("../../orchestrator/store.js");', null],
-    ["services/sim-mesh/a.ts", 'import { c } from "../sim-cluster/api.js";', null],
-    ["services/sim-mesh/a.ts", 'import "../orchestrator/side-effect.js";', /service sim-mesh imports service orchestrator/],
-    ["services/approval-gateway/slack.test.ts", 'import { s } from "../sim-slack/server.js";', null],
-    ["services/approval-gateway/slack.ts", 'import { s } from "../sim-slack/server.js";', /service approval-gateway imports service sim-slack/],
+    ["sim/mesh/a.ts", 'import { c } from "../cluster/api.js";', null],
+    ["sim/mesh/a.ts", 'import { n } from "../../services/runtime/nats.js";', null],
+    ["sim/mesh/a.ts", 'import "../../services/orchestrator/side-effect.js";', /sim\/ imports worker orchestrator/],
+    ["sim/cli/commands/demo.ts", 'import { startWorkers } from "../../../services/cli/commands/serve.js";', null],
+    ["services/approval-gateway/slack.test.ts", 'import { s } from "../../sim/slack/server.js";', null],
+    ["services/approval-gateway/slack.test-util.ts", 'import { s } from "../../sim/slack/server.js";', null],
+    ["services/approval-gateway/slack.ts", 'import { s } from "../../sim/slack/server.js";', /the product imports the simulated world/],
+    ["services/cli/commands/index.ts", 'const m = await import("../../../sim/cli/commands/demo.js");', /the product imports the simulated world/],
+    ["workflows/canary/x.ts", 'import { w } from "../../sim/world/index.js";', /the product imports the simulated world/],
+    ["test/e2e/x.test.ts", 'import { w } from "../../sim/world/index.js";', null],
   ])("the checker judges %s", (path, text, want) => {
     const bad = checkArchitecture([{ path, text }]);
     if (want === null) expect(bad).toEqual([]);

@@ -13,8 +13,9 @@ import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { buildProgram } from "../services/cli/main.js";
+import { devCommandModules } from "../sim/cli/main.js";
 import { workers } from "../services/cli/commands/serve.js";
-import { targetsFromEnv } from "../services/cli/demo/run.js";
+import { targetsFromEnv } from "../sim/cli/demo/run.js";
 import { load as alertIngest } from "../services/alert-ingest/config.js";
 import { load as approvalGateway } from "../services/approval-gateway/config.js";
 import { load as k8sWatcher } from "../services/k8s-watcher/config.js";
@@ -25,9 +26,9 @@ import { load as releaseTrigger } from "../services/release-trigger/config.js";
 import { load as statusWriter } from "../services/status-writer/config.js";
 import { load as trafficRouter } from "../services/traffic-router/config.js";
 import { load as vmProvisioner } from "../services/vm-provisioner/config.js";
-import { kubeconfigYaml } from "../services/sim-cluster/kubeconfig.js";
-import { ComposeTargets } from "../services/sim-mesh/pipeline.js";
-import { defaultSecrets, findBinary, WorkerNames, workerEnv, type WorkerName } from "../services/sim-world/index.js";
+import { kubeconfigYaml } from "../sim/cluster/kubeconfig.js";
+import { ComposeTargets } from "../sim/mesh/pipeline.js";
+import { defaultSecrets, findBinary, WorkerNames, workerEnv, type WorkerName } from "../sim/world/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -87,7 +88,7 @@ describe("docker-compose.yml", () => {
     const svc = services[name];
     expect(svc?.image).toBe("siskin:dev");
     const argv = svc?.command ?? [];
-    const program = await buildProgram();
+    const program = await buildProgram(devCommandModules);
     if (argv[0] === "--help") return;
     const { cmd, flags, operands } = resolve(program, argv);
     expect(cmd, `command ${argv.join(" ")}`).not.toBe(program);

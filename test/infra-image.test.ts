@@ -28,10 +28,23 @@ function ignored(path: string): string | undefined {
   });
 }
 
-/** Paths the final stage copies from the build context. */
-const copied = instructions
-  .filter((l) => l.startsWith("COPY ") && !l.includes("--from="))
-  .flatMap((l) => l.split(/\s+/).filter((t) => !t.startsWith("--")).slice(1, -1));
+/** The instructions of each named stage (`FROM … AS name`), in order. */
+const stages = new Map<string, string[]>();
+{
+  let current: string[] = [];
+  for (const l of instructions) {
+    if (l.startsWith("FROM ")) {
+      current = [];
+      const name = /\sAS\s+(\S+)$/i.exec(l)?.[1];
+      if (name !== undefined) stages.set(name, current);
+    }
+    current.push(l);
+  }
+}
+const copiesOf = (lines: readonly string[]) =>
+  lines.filter((l) => l.startsWith("COPY ") && !l.includes("--from=")).flatMap((l) => l.split(/\s+/).filter((t) => !t.startsWith("--")).slice(1, -1));
+/** Paths the product stage copies from the build context. */
+const copied = copiesOf(stages.get("product") ?? []);
 
 /** Every repository file reachable by static and dynamic relative imports from `entries`, and the packages imported. */
 function reachable(entries: string[]): { files: Set<string>; packages: Set<string> } {
@@ -67,7 +80,7 @@ describe("infra/Dockerfile", () => {
   it("builds on node:20-bookworm-slim, installs production dependencies with npm ci, runs as the pods' uid", () => {
     const froms = instructions.filter((l) => l.startsWith("FROM "));
     expect(froms.length).toBeGreaterThanOrEqual(1);
-    for (const f of froms) expect(f).toMatch(/^FROM node:20-bookworm-slim\b/);
+    for (const f of froms) expect(f).toMatch(/^FROM (?:node:20-bookworm-slim|product)\b/);
     expect(instructions.some((l) => /^RUN npm ci --omit=dev\b/.test(l))).toBe(true);
     expect(instructions.filter((l) => l.startsWith("USER ")).at(-1)).toBe(`USER ${RUN_AS}:${RUN_AS}`);
     expect(instructions.filter((l) => l.startsWith("ENTRYPOINT ")).at(-1)).toBe('ENTRYPOINT ["node", "bin/siskin.mjs"]');
@@ -75,7 +88,16 @@ describe("infra/Dockerfile", () => {
   });
 
   it("copies only what exists", () => {
-    for (const p of copied) expect(existsSync(join(root, p)), p).toBe(true);
+    for (const p of [...copied, ...copiesOf(stages.get("sim") ?? [])]) expect(existsSync(join(root, p)), p).toBe(true);
+  });
+
+  it("builds the product by default, without the simulated world; the sim target adds sim/", () => {
+    expect(copied).toEqual(expect.arrayContaining(["bin", "schemas", "workflows", "services"]));
+    expect(copied.some((p) => p === "sim" || p.startsWith("sim/"))).toBe(false);
+    expect(instructions.filter((l) => l.startsWith("FROM ")).at(-1)).toBe("FROM product");
+    expect(stages.get("sim")?.[0]).toBe("FROM product AS sim");
+    expect(copiesOf(stages.get("sim") ?? [])).toEqual(["sim"]);
+    expect(ignored("sim/cluster/server.ts")).toBeUndefined();
   });
 
   it("ships tsx as a production dependency: bin/siskin.mjs runs the TypeScript through it", () => {

@@ -4,7 +4,7 @@
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { provision } from "../../services/runtime/provision.js";
-import { startNats, type NatsServer } from "../../services/sim-world/servers.js";
+import { startNats, type NatsServer } from "../../sim/world/servers.js";
 
 /** Cleanups run in reverse order; errors are ignored (a benchmark's teardown must not hide its result). */
 export interface Cleanups {

@@ -6,7 +6,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { RunningSimCluster } from "../../services/sim-cluster/index.js";
+import type { RunningSimCluster } from "../../sim/cluster/index.js";
 import { since, summarize, type Summary } from "./stats.js";
 
 const BENCH_STREAM = "BENCH";

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from "node:fs";
 import { main as analyzerMain } from "../../services/metrics-analyzer/main.js";
-import { renderAlertmanagerConfig, renderPrometheusConfig, rulesFilePath, startSimMesh } from "../../services/sim-mesh/index.js";
-import { startAlertmanager, startPrometheus, waitFor, type PrometheusServer } from "../../services/sim-world/servers.js";
+import { renderAlertmanagerConfig, renderPrometheusConfig, rulesFilePath, startSimMesh } from "../../sim/mesh/index.js";
+import { startAlertmanager, startPrometheus, waitFor, type PrometheusServer } from "../../sim/world/servers.js";
 import type { Cleanups } from "../lib/env.js";
 import type { BenchRelease } from "../scale/releases.js";
 import { createRolloutObjects } from "./releases.js";

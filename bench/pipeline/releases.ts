@@ -6,7 +6,7 @@
  */
 import { Event } from "../../schemas/subjects.js";
 import { createPublisher } from "../../services/runtime/publish.js";
-import type { RunningSimCluster } from "../../services/sim-cluster/index.js";
+import type { RunningSimCluster } from "../../sim/cluster/index.js";
 import type { BenchRelease } from "../scale/releases.js";
 import { specOf, type SeedOptions } from "../lib/seed.js";
 import type { SubjectTap, VsWatch } from "./observe.js";

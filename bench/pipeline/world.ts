@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSimCluster, type RunningSimCluster } from "../../services/sim-cluster/index.js";
+import { startSimCluster, type RunningSimCluster } from "../../sim/cluster/index.js";
 import { main as alertIngestMain } from "../../services/alert-ingest/main.js";
 import { main as analyzerMain } from "../../services/metrics-analyzer/main.js";
 import { main as orchestratorMain } from "../../services/orchestrator/main.js";

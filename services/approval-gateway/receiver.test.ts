@@ -1,6 +1,6 @@
 import type { App, ReceiverEvent } from "@slack/bolt";
 import { describe, expect, it } from "vitest";
-import { signedInteraction, slackSignature } from "../sim-slack/interactivity.js";
+import { signedInteraction, slackSignature } from "../../sim/slack/interactivity.js";
 import { createFastifyReceiver, createReplayGuard } from "./receiver.js";
 
 const secret = "s";

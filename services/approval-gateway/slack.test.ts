@@ -1,7 +1,7 @@
 // The gateway's Slack side against sim-slack: Bolt on our receiver, real signatures, real HTTP.
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { startSimSlack, type SimSlack } from "../sim-slack/server.js";
+import { startSimSlack, type SimSlack } from "../../sim/slack/server.js";
 import { ActionId } from "./blocks.js";
 import { fakeKv, fakePublisher, request } from "./fakes.test-util.js";
 import { createFastifyReceiver } from "./receiver.js";

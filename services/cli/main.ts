@@ -15,10 +15,13 @@ export async function buildProgram(modules: readonly CommandModule[] = commandMo
   return program;
 }
 
-/** Run the CLI with `argv` (as process.argv); exits the process on error. */
-export async function runCli(argv: string[]): Promise<void> {
+/**
+ * Run the CLI with `argv` (as process.argv); exits the process on error. `modules` are the commands
+ * on offer: the product's by default; a development checkout adds the simulated world's (sim/cli/main.ts).
+ */
+export async function runCli(argv: string[], modules: readonly CommandModule[] = commandModules): Promise<void> {
   try {
-    await (await buildProgram(modulesFor(argv))).parseAsync(argv);
+    await (await buildProgram(modulesFor(argv, modules))).parseAsync(argv);
   } catch (err) {
     const e = err as { code?: string; exitCode?: number; message?: string };
     if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") process.exit(0);

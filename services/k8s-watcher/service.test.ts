@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { waitFor } from "../../test/harness/wait.js";
+import { waitFor } from "../../sim/world/wait.js";
 import { Event } from "../../schemas/subjects.js";
 import { createFactLog, createFakeKube, createMemoryCursors, createMemoryIndex, quietLog } from "./fake-kube.js";
 import type { Vmi } from "./kube-types.js";

@@ -2,7 +2,7 @@
 import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { startSimSlack, type SimSlack } from "../sim-slack/server.js";
+import { startSimSlack, type SimSlack } from "../../sim/slack/server.js";
 import { chatOf, createWebClient } from "./slack.js";
 import { createWebhooks } from "./webhooks.js";
 

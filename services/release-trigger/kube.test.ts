@@ -2,7 +2,7 @@
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VMRolloutResource } from "../../schemas/rollout.js";
-import { startSimCluster, type RunningSimCluster } from "../sim-cluster/index.js";
+import { startSimCluster, type RunningSimCluster } from "../../sim/cluster/index.js";
 import { ratingsSpec } from "./fakes.test-util.js";
 import { createKubeRollouts } from "./kube.js";
 

@@ -6,7 +6,7 @@
  * No sleeps: the player and waitFor wait on events with bounds.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bookinfoStories } from "../../services/cli/demo/stories.js";
+import { bookinfoStories } from "../../sim/cli/demo/stories.js";
 import { waitFor } from "../harness/index.js";
 import { startE2eWorld, type E2eWorld } from "./e2e-world.js";
 

@@ -10,15 +10,15 @@ import { join } from "node:path";
 import { Watch } from "@kubernetes/client-node";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Bucket, releaseKey } from "../../schemas/subjects.js";
-import { startWorkerInProcess } from "../../services/cli/commands/demo.js";
-import { networkPorts } from "../../services/cli/demo/adapters.js";
-import { playStory } from "../../services/cli/demo/play.js";
-import type { DemoPorts } from "../../services/cli/demo/ports.js";
-import { targetsOfWorld } from "../../services/cli/demo/run.js";
-import { bookinfoRollout } from "../../services/cli/demo/stories.js";
-import type { ProgressRecord, StoryResult, StoryScript } from "../../services/cli/demo/types.js";
+import { startWorkerInProcess } from "../../sim/cli/commands/demo.js";
+import { networkPorts } from "../../sim/cli/demo/adapters.js";
+import { playStory } from "../../sim/cli/demo/play.js";
+import type { DemoPorts } from "../../sim/cli/demo/ports.js";
+import { targetsOfWorld } from "../../sim/cli/demo/run.js";
+import { bookinfoRollout } from "../../sim/cli/demo/stories.js";
+import type { ProgressRecord, StoryResult, StoryScript } from "../../sim/cli/demo/types.js";
 import { connectNats, openKv, type JsonKv } from "../../services/runtime/index.js";
-import { onCallUser, startWorld, type World } from "../../services/sim-world/index.js";
+import { onCallUser, startWorld, type World } from "../../sim/world/index.js";
 
 /** One audit entry of a release (services/orchestrator/host-messages.ts AuditEntry). */
 export interface AuditLine {

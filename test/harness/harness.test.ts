@@ -9,7 +9,7 @@ import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort, startAlertmanager, startNats, startPrometheus, waitFor } from "./index.js";
-import { findBinary } from "./process.js";
+import { findBinary } from "../../sim/world/process.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -14,7 +14,7 @@ import { natsFixture, type NatsFixture } from "./runtime-helpers.js";
 
 export const repo = fileURLToPath(new URL("../../", import.meta.url));
 const tsx = `${repo}node_modules/tsx/dist/cli.mjs`;
-const main = `${repo}services/cli/main.ts`;
+const main = `${repo}sim/cli/main.ts`;
 
 /** A provisioned NATS with the releases bucket and an orchestrator-like publisher. */
 export interface CliWorld extends NatsFixture {

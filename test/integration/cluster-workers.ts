@@ -11,7 +11,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { decode, type MessageOf } from "../../schemas/codec.js";
 import { Stream, type Subject } from "../../schemas/subjects.js";
 import { connectNats, provision } from "../../services/runtime/index.js";
-import { startSimCluster, type RunningSimCluster } from "../../services/sim-cluster/index.js";
+import { startSimCluster, type RunningSimCluster } from "../../sim/cluster/index.js";
 import { startNats, waitFor, type NatsServer } from "../harness/index.js";
 
 /** A simulated cluster and a real NATS, wired for a worker. */

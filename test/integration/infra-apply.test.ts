@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimCluster, type RunningSimCluster } from "../../services/sim-cluster/index.js";
+import { startSimCluster, type RunningSimCluster } from "../../sim/cluster/index.js";
 import { workers } from "../../scripts/lib/k8s/workers.js";
 import { kustomize, ofKind, run, tempDir, type Obj } from "../infra-tools.js";
 

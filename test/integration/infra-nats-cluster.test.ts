@@ -10,7 +10,7 @@ import { Bucket, Stream } from "../../schemas/subjects.js";
 import { ADMIN_USER, natsPasswordEnv, workerAccess } from "../../scripts/lib/nats-permissions.js";
 import { createPublisher, provision } from "../../services/runtime/index.js";
 import { freePort, natsServerBinary, waitFor } from "../harness/index.js";
-import { spawnServer, type ServerProcess } from "../harness/process.js";
+import { spawnServer, type ServerProcess } from "../../sim/world/process.js";
 import { root, tempDir } from "../infra-tools.js";
 
 const tmp = tempDir("nats-cluster");

@@ -4,7 +4,7 @@
  * restart across an expired history) repeats no fact and loses no transition.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { KubeObject } from "../../services/sim-cluster/index.js";
+import type { KubeObject } from "../../sim/cluster/index.js";
 import { Bucket, Event, rolloutKey } from "../../schemas/subjects.js";
 import { createKubeWatch } from "../../services/k8s-watcher/kube.js";
 import { createFactSink, createKvCursors, createKvReleaseIndex } from "../../services/k8s-watcher/kv-stores.js";

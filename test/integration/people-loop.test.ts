@@ -22,9 +22,9 @@ import { main as approvalGateway, type RunningApprovalGateway } from "../../serv
 import { main as notifier, type RunningNotifier } from "../../services/notifier/main.js";
 import { main as releaseTrigger, type RunningReleaseTrigger } from "../../services/release-trigger/main.js";
 import { connectNats, createPublisher, openKv, provision, type JsonKv, type Publisher } from "../../services/runtime/index.js";
-import { startSimCluster, type RunningSimCluster } from "../../services/sim-cluster/index.js";
-import { createSimGit, type SimGit } from "../../services/sim-git/sim.js";
-import { startSimSlack, type SimSlack } from "../../services/sim-slack/server.js";
+import { startSimCluster, type RunningSimCluster } from "../../sim/cluster/index.js";
+import { createSimGit, type SimGit } from "../../sim/git/sim.js";
+import { startSimSlack, type SimSlack } from "../../sim/slack/server.js";
 import { startNats, waitFor, type NatsServer } from "../harness/index.js";
 
 const GITHUB_SECRET = "github-webhook-secret";

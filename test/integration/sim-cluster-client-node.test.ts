@@ -2,8 +2,8 @@
 // resourceVersion, bookmarks, 410 Gone, and an informer that relists across an expired history.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as k8s from "@kubernetes/client-node";
-import { startSimCluster } from "../../services/sim-cluster/index.js";
-import type { KubeObject, RunningSimCluster } from "../../services/sim-cluster/index.js";
+import { startSimCluster } from "../../sim/cluster/index.js";
+import type { KubeObject, RunningSimCluster } from "../../sim/cluster/index.js";
 
 const T0 = Date.parse("2026-03-01T12:00:00Z");
 const group = "networking.istio.io";

@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as k8s from "@kubernetes/client-node";
-import { startSimCluster } from "../../services/sim-cluster/index.js";
-import type { RunningSimCluster } from "../../services/sim-cluster/index.js";
-import { waitFor } from "../harness/wait.js";
+import { startSimCluster } from "../../sim/cluster/index.js";
+import type { RunningSimCluster } from "../../sim/cluster/index.js";
+import { waitFor } from "../../sim/world/wait.js";
 
 const upstream = join(import.meta.dirname, "..", "fixtures", "upstream");
 const vmFixture = join(import.meta.dirname, "..", "fixtures", "sim-cluster", "vm-reviews-v2.yaml");

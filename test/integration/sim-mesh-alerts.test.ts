@@ -4,8 +4,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Annotation, renderAlertmanagerConfig } from "../../services/sim-mesh/index.js";
-import { ReceiverName } from "../../services/sim-mesh/pipeline.js";
+import { Annotation, renderAlertmanagerConfig } from "../../sim/mesh/index.js";
+import { ReceiverName } from "../../sim/mesh/pipeline.js";
 import { startAlertmanager, waitFor, type AlertmanagerServer } from "../harness/index.js";
 import { startWorld, type World } from "./sim-mesh-world.js";
 

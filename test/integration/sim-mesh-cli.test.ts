@@ -4,9 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildProgram } from "../../services/cli/main.js";
-import { parseSimMeshOptions, runSimMesh, type SimMeshCliOptions } from "../../services/cli/commands/sim-mesh.js";
-import { startSimCluster } from "../../services/sim-cluster/index.js";
-import type { SimMesh } from "../../services/sim-mesh/index.js";
+import { devCommandModules } from "../../sim/cli/main.js";
+import { parseSimMeshOptions, runSimMesh, type SimMeshCliOptions } from "../../sim/cli/commands/sim-mesh.js";
+import { startSimCluster } from "../../sim/cluster/index.js";
+import type { SimMesh } from "../../sim/mesh/index.js";
 import { waitFor } from "../harness/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sim-mesh-cli-"));
@@ -16,7 +17,7 @@ const defaults: SimMeshCliOptions = { port: "0", host: "127.0.0.1", rps: "0", pa
 
 describe("siskin sim mesh", () => {
   it("is registered under the sim group", async () => {
-    const sim = (await buildProgram()).commands.find((c) => c.name() === "sim");
+    const sim = (await buildProgram(devCommandModules)).commands.find((c) => c.name() === "sim");
     const mesh = sim?.commands.find((c) => c.name() === "mesh");
     expect(mesh?.options.map((o) => o.long)).toEqual(expect.arrayContaining(["--kubeconfig", "--port", "--rps", "--service", "--header"]));
   });

@@ -4,8 +4,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Annotation } from "../../services/sim-mesh/index.js";
-import { IstioBuckets } from "../../services/sim-mesh/telemetry.js";
+import { Annotation } from "../../sim/mesh/index.js";
+import { IstioBuckets } from "../../sim/mesh/telemetry.js";
 import { startWorld, waitForSamples, type World } from "./sim-mesh-world.js";
 
 const fixture = readFileSync(fileURLToPath(new URL("../fixtures/upstream/flagger/expected-istio-promql.txt", import.meta.url)), "utf8");

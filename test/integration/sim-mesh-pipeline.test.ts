@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import {
   alertmanagerConfigPath, ComposeTargets, prometheusConfigPath, renderAlertmanagerConfig, renderPrometheusConfig, rulesFilePath,
-} from "../../services/sim-mesh/pipeline.js";
+} from "../../sim/mesh/pipeline.js";
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "sim-mesh-pipeline-"));

@@ -1,8 +1,8 @@
 // The mesh follows the simulated KubeVirt lifecycle through watches: no traffic before Ready, a fault that
 // starts N seconds after Ready (on the cluster's clock), extra latency while live-migrating.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimCluster, type RunningSimCluster } from "../../services/sim-cluster/index.js";
-import { Annotation, startSimMesh, type SimMesh } from "../../services/sim-mesh/index.js";
+import { startSimCluster, type RunningSimCluster } from "../../sim/cluster/index.js";
+import { Annotation, startSimMesh, type SimMesh } from "../../sim/mesh/index.js";
 import { waitFor } from "../harness/index.js";
 
 describe("sim-mesh follows the VM lifecycle", () => {

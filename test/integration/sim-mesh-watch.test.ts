@@ -1,7 +1,7 @@
 // The mesh's watches survive what API servers do to long watches: dropped streams and expired history (410).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimCluster, type RunningSimCluster } from "../../services/sim-cluster/index.js";
-import { startSimMesh, type SimMesh } from "../../services/sim-mesh/index.js";
+import { startSimCluster, type RunningSimCluster } from "../../sim/cluster/index.js";
+import { startSimMesh, type SimMesh } from "../../sim/mesh/index.js";
 import { waitFor } from "../harness/index.js";
 
 describe("sim-mesh watches", () => {

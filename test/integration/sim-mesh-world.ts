@@ -5,9 +5,9 @@
  * every scrape sees a fixed number of new requests without a timer in the test.
  */
 import { readFileSync } from "node:fs";
-import { startSimCluster, type RunningSimCluster } from "../../services/sim-cluster/index.js";
-import { startSimMesh, type SimMesh } from "../../services/sim-mesh/index.js";
-import { renderPrometheusConfig, rulesFilePath } from "../../services/sim-mesh/pipeline.js";
+import { startSimCluster, type RunningSimCluster } from "../../sim/cluster/index.js";
+import { startSimMesh, type SimMesh } from "../../sim/mesh/index.js";
+import { renderPrometheusConfig, rulesFilePath } from "../../sim/mesh/pipeline.js";
 import { startPrometheus, waitFor, type PrometheusServer } from "../harness/index.js";
 
 /** Options of {@link startWorld}. */

@@ -6,7 +6,7 @@ import YAML from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { message } from "../../schemas/codec.js";
 import { Command } from "../../schemas/subjects.js";
-import { startSimCluster, type RunningSimCluster } from "../../services/sim-cluster/index.js";
+import { startSimCluster, type RunningSimCluster } from "../../sim/cluster/index.js";
 import { kubeRollouts } from "../../services/status-writer/kube.js";
 import { createService } from "../../services/status-writer/service.js";
 import { kubectlFor } from "../harness/kubectl.js";

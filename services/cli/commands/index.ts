@@ -11,10 +11,6 @@ export interface CommandModule {
 
 export const commandModules: readonly CommandModule[] = [
   { names: ["route"], load: () => import("./route-plan.js") },
-  { names: ["sim"], load: () => import("./sim-cluster.js") },
-  { names: ["sim"], load: () => import("./sim-mesh.js") },
-  { names: ["sim"], load: () => import("./sim-people.js") },
-  { names: ["sim"], load: () => import("./sim-up.js") },
   { names: ["provision"], load: () => import("./provision.js") },
   { names: ["serve"], load: () => import("./serve.js") },
   { names: ["status"], load: () => import("./status.js") },
@@ -22,15 +18,17 @@ export const commandModules: readonly CommandModule[] = [
   { names: ["approve", "reject", "pause", "resume", "abort", "promote"], load: () => import("./control.js") },
   { names: ["release"], load: () => import("./release.js") },
   { names: ["replay"], load: () => import("./replay.js") },
-  { names: ["demo"], load: () => import("./demo.js") },
 ];
 
-/** The modules to load for `argv` (process.argv): those naming its first command word, else all. */
-export function modulesFor(argv: readonly string[]): readonly CommandModule[] {
+/**
+ * The modules to load for `argv` (process.argv): those of `all` naming its first command word, else all.
+ * `all` defaults to the product's commands; the simulated world's entry (sim/cli/main.ts) adds its own.
+ */
+export function modulesFor(argv: readonly string[], all: readonly CommandModule[] = commandModules): readonly CommandModule[] {
   const words = argv.slice(2).filter((a) => !a.startsWith("-"));
-  const known = new Set(commandModules.flatMap((m) => m.names));
+  const known = new Set(all.flatMap((m) => m.names));
   const first = words.find((w) => known.has(w));
   // `help <cmd>` and option values that look like words fall back to loading everything.
-  if (first === undefined || words[0] === "help" || words[0] !== first) return commandModules;
-  return commandModules.filter((m) => m.names.includes(first));
+  if (first === undefined || words[0] === "help" || words[0] !== first) return all;
+  return all.filter((m) => m.names.includes(first));
 }

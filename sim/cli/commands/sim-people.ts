@@ -1,9 +1,9 @@
 // `siskin sim slack` serves sim-slack until Ctrl-C; `siskin sim git push-tag|ping` sends one signed
 // GitHub delivery to a webhook URL (release-trigger's `/webhooks/github`) and prints the answer.
 import type { Command } from "commander";
-import { createSimGit, type DeliveryResult } from "../../sim-git/sim.js";
-import { toOptions } from "../../sim-slack/config.js";
-import { startSimSlack } from "../../sim-slack/server.js";
+import { createSimGit, type DeliveryResult } from "../../git/sim.js";
+import { toOptions } from "../../slack/config.js";
+import { startSimSlack } from "../../slack/server.js";
 
 /** Flags of `sim git`. */
 export interface SimGitFlags {

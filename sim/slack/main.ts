@@ -1,6 +1,6 @@
 /** Serves sim-slack from `SISKIN_SIM_SLACK_*` variables (docker-compose, `siskin serve sim-slack`). */
 import { pathToFileURL } from "node:url";
-import { createLogger, onShutdown } from "../runtime/index.js";
+import { createLogger, onShutdown } from "../../services/runtime/index.js";
 import { load, toOptions } from "./config.js";
 import { startSimSlack } from "./server.js";
 

@@ -1,6 +1,6 @@
 /** sim-slack's configuration (`SISKIN_SIM_SLACK_*` variables), validated once and frozen. */
 import { Type, type Static } from "typebox";
-import { loadConfig } from "../runtime/config.js";
+import { loadConfig } from "../../services/runtime/config.js";
 import type { SimSlackOptions } from "./server.js";
 
 /** Settings of a served sim-slack. */

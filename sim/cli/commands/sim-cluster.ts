@@ -3,7 +3,7 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { startSimCluster } from "../../sim-cluster/index.js";
+import { startSimCluster } from "../../cluster/index.js";
 
 /** Options of `siskin sim cluster`. */
 interface SimClusterFlags {

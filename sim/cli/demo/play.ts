@@ -7,7 +7,7 @@ import type { MessageOf } from "../../../schemas/codec.js";
 import type { Subject } from "../../../schemas/subjects.js";
 import { vmNameFor } from "../../../schemas/rollout-defaults.js";
 import { Event } from "../../../schemas/subjects.js";
-import { waitFor } from "../../sim-world/wait.js";
+import { waitFor } from "../../world/wait.js";
 import type { DemoPorts, SlackMessage } from "./ports.js";
 import { progressText, slackText } from "./render.js";
 import { judgeStory } from "./stories.js";

@@ -6,8 +6,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { Type } from "typebox";
-import { loadConfig, NatsConfig } from "../../runtime/index.js";
-import { onCallUser, startWorld, type StartWorker, type World } from "../../sim-world/index.js";
+import { loadConfig, NatsConfig } from "../../../services/runtime/index.js";
+import { onCallUser, startWorld, type StartWorker, type World } from "../../world/index.js";
 import { networkPorts, type DemoTargets } from "./adapters.js";
 import { playStory } from "./play.js";
 import { exploreLines, intervalsLine, progressLines, storyHeader, summaryTable, verdictLines } from "./render.js";

@@ -44,7 +44,7 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
   if (input.alertmanagerTarget !== undefined) {
     config["alerting"] = { alertmanagers: [{ static_configs: [{ targets: [input.alertmanagerTarget] }] }] };
   }
-  return `# Rendered by services/sim-mesh/pipeline.ts renderPrometheusConfig; edit there.\n${YAML.stringify(config)}`;
+  return `# Rendered by sim/mesh/pipeline.ts renderPrometheusConfig; edit there.\n${YAML.stringify(config)}`;
 }
 
 /** Inputs of {@link renderAlertmanagerConfig}. */
@@ -73,5 +73,5 @@ export function renderAlertmanagerConfig(input: AlertmanagerConfigInput): string
     },
     receivers: [{ name: ReceiverName, webhook_configs: [{ url: input.webhookUrl, send_resolved: true }] }],
   };
-  return `# Rendered by services/sim-mesh/pipeline.ts renderAlertmanagerConfig; edit there.\n${YAML.stringify(config)}`;
+  return `# Rendered by sim/mesh/pipeline.ts renderAlertmanagerConfig; edit there.\n${YAML.stringify(config)}`;
 }

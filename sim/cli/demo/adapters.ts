@@ -9,8 +9,8 @@ import { decode, type MessageOf } from "../../../schemas/codec.js";
 import type { Subject } from "../../../schemas/subjects.js";
 import { resolveRollout } from "../../../schemas/rollout-defaults.js";
 import { VMRolloutResource, type VMRolloutSpec } from "../../../schemas/rollout.js";
-import { connectNats } from "../../runtime/index.js";
-import { createSimGit } from "../../sim-git/sim.js";
+import { connectNats } from "../../../services/runtime/index.js";
+import { createSimGit } from "../../git/sim.js";
 import type { DemoGit, DemoKube, DemoPorts, DemoSlack, EventFeed, RolloutInfo, SlackMessage, VmiInfo } from "./ports.js";
 
 /** Where the world's parts answer. */

@@ -2,7 +2,7 @@
  * Load clients of the simulated world: Pods annotated `sim.siskin.dev/load-target` (a Service in the
  * Pod's namespace) and `sim.siskin.dev/load-rps`, like BookInfo's productpage calling ratings. Pure.
  */
-import type { ClientIdentity } from "../sim-mesh/labels.js";
+import type { ClientIdentity } from "../mesh/labels.js";
 
 /** Annotations of a load client Pod. */
 export const LoadAnnotation = {

@@ -1,8 +1,8 @@
-// `siskin demo`: the BookInfo story end to end against the simulated world (services/cli/demo/).
+// `siskin demo`: the BookInfo story end to end against the simulated world (sim/cli/demo/).
 import { Command, InvalidArgumentError } from "commander";
-import type { StartWorker } from "../../sim-world/index.js";
+import type { StartWorker } from "../../world/index.js";
 import { runDemo } from "../demo/run.js";
-import { startWorkers } from "./serve.js";
+import { startWorkers } from "../../../services/cli/commands/serve.js";
 
 const positive = (flag: string) => (raw: string): number => {
   const n = Number(raw);

@@ -1,7 +1,7 @@
 // `siskin sim up`: start the whole simulated world (servers, simulators, BookInfo, every worker) and keep
 // it running until Ctrl-C, on fixed ports by default so URLs stay the same between runs.
 import { Command, InvalidArgumentError } from "commander";
-import { startWorld, WorkerNames, type WorkerName, type WorldPorts } from "../../sim-world/index.js";
+import { startWorld, WorkerNames, type WorkerName, type WorldPorts } from "../../world/index.js";
 import { exploreLines } from "../demo/render.js";
 import { startWorkerInProcess, untilInterrupted } from "./demo.js";
 

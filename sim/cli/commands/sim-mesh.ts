@@ -2,8 +2,8 @@
 // or any other), serving Istio metrics and a request front, optionally with constant-rate load per service.
 // `runSimMesh` holds the logic (no process access); `register` wires it to commander and the signals.
 import { CommanderError, type Command } from "commander";
-import { loadKubeConfig } from "../../runtime/kube-client.js";
-import { startSimMesh, type SimMesh } from "../../sim-mesh/index.js";
+import { loadKubeConfig } from "../../../services/runtime/kube-client.js";
+import { startSimMesh, type SimMesh } from "../../mesh/index.js";
 
 /** Options of `siskin sim mesh`, as commander hands them over. */
 export interface SimMeshCliOptions {
