@@ -3,8 +3,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { crdValidator } from "../scripts/lib/crd-validate.js";
-import { ofKind, one, parseDocs, root, type Obj } from "./infra-tools.js";
+import { crdValidator } from "../scripts/lib/crd-validate.test-util.js";
+import { ofKind, one, parseDocs, root, type Obj } from "./infra-tools.test-util.js";
 
 const crd = one(parseDocs(readFileSync(join(root, "infra/k8s/crds/vmrollout.yaml"), "utf8")), "CustomResourceDefinition", "vmrollouts.siskin.dev");
 const validate = crdValidator(crd, "v1alpha1");

@@ -10,7 +10,7 @@ import { Event } from "../schemas/subjects.js";
 import { fakePublisher, fakeRollouts } from "../services/release-trigger/fakes.test-util.js";
 import { buildApp } from "../services/release-trigger/http.js";
 import { createService } from "../services/release-trigger/service.js";
-import { one, parseDocs, root, run } from "./infra-tools.js";
+import { one, parseDocs, root, run } from "./infra-tools.test-util.js";
 
 const workflow = YAML.parse(readFileSync(join(root, "docs/examples/github-actions-release.yml"), "utf8"));
 const sample = one(parseDocs(readFileSync(join(root, "infra/k8s/samples/bookinfo-ratings/vmrollout.yaml"), "utf8")), "VMRollout", "ratings");

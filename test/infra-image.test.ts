@@ -1,12 +1,13 @@
 // infra/Dockerfile and .dockerignore: no Docker engine runs here, so the image is checked by what it
 // must contain: every module the CLI and the workers import is copied and not ignored, every package
 // they import is a production dependency (`npm ci --omit=dev`), tsx included, and the pod's uid.
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RUN_AS } from "../scripts/lib/k8s/objects.js";
 import { workers } from "../scripts/lib/k8s/workers.js";
-import { root } from "./infra-tools.js";
+import { root } from "./infra-tools.test-util.js";
 
 const dockerfile = readFileSync(join(root, "infra/Dockerfile"), "utf8");
 const instructions = dockerfile
@@ -122,5 +123,22 @@ describe("infra/Dockerfile", () => {
     }
     const services = readdirSync(join(root, "services"), { withFileTypes: true }).filter((d) => d.isDirectory());
     expect(ignored(`services/${services[0]?.name}/main.ts`)).toBeUndefined();
+  });
+
+  it("names test support *.test-util.ts, so .dockerignore leaves it out: no shipped file is imported by tests alone", () => {
+    const tracked = execFileSync("git", ["ls-files", "schemas", "workflows", "services", "sim"], { cwd: root, encoding: "utf8" })
+      .split("\n")
+      .filter((f) => f.endsWith(".ts"));
+    const isSupport = (f: string) => /\.test(?:-util)?\.ts$/.test(f);
+    const importers = new Map<string, string[]>();
+    for (const f of tracked) {
+      for (const m of readFileSync(join(root, f), "utf8").matchAll(/(?:from|import)\s*\(?\s*["'](\.[^"']+)\.js["']/g)) {
+        const target = relative(root, join(root, dirname(f), `${m[1]}.ts`));
+        importers.set(target, [...(importers.get(target) ?? []), f]);
+      }
+    }
+    const misnamed = tracked.filter((f) => !isSupport(f) && !f.endsWith("/main.ts") && (importers.get(f) ?? []).length > 0 && (importers.get(f) ?? []).every(isSupport));
+    expect(misnamed, "test support that ships in the image: rename it to <name>.test-util.ts").toEqual([]);
+    for (const f of tracked.filter((t) => t.endsWith(".test-util.ts"))) expect(ignored(f), f).toBeDefined();
   });
 });

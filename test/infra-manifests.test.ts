@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Consumer, type ConsumerName } from "../schemas/subjects.js";
 import { consumerDurables, natsPasswordEnv, workerAccess } from "../scripts/lib/nats-permissions.js";
 import { workers } from "../scripts/lib/k8s/workers.js";
-import { kustomize, ofKind, one, root, type Obj } from "./infra-tools.js";
+import { kustomize, ofKind, one, root, type Obj } from "./infra-tools.test-util.js";
 
 let base: Obj[];
 let keda: Obj[];

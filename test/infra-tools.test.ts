@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { kubeStateMetricsConfig, productionRules, RULES_FILE, VMROLLOUT_METRIC_PREFIX } from "../scripts/lib/k8s/monitoring.js";
-import { one, parseDocs, root, run, tempDir } from "./infra-tools.js";
+import { one, parseDocs, root, run, tempDir } from "./infra-tools.test-util.js";
 
 const tmp = tempDir("infra-tools");
 afterAll(() => tmp.remove());

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { envNameOf, type JsonSchema } from "../services/runtime/env-names.js";
 import { workers } from "../scripts/lib/k8s/workers.js";
-import { kustomize, one, root, type Obj } from "./infra-tools.js";
+import { kustomize, one, root, type Obj } from "./infra-tools.test-util.js";
 
 /** Every variable a config schema reads: one per leaf property, named as loadConfig names it. */
 function envLeaves(schema: JsonSchema, path: string[] = []): string[] {

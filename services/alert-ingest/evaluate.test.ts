@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { alertMessageId, mapWebhook, routeOf } from "./evaluate.js";
 import { labelsFingerprint } from "./fingerprint.js";
-import { routes, upstream, webhook } from "./fixtures.js";
+import { routes, upstream, webhook } from "./fixtures.test-util.js";
 
 describe("mapWebhook: label tables", () => {
   it.each([

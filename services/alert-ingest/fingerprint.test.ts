@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { labelsFingerprint } from "./fingerprint.js";
-import { upstream } from "./fixtures.js";
+import { upstream } from "./fixtures.test-util.js";
 
 describe("labelsFingerprint", () => {
   it("equals the fingerprint a real Alertmanager sent (upstream fixture)", () => {

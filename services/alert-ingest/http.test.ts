@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { upstream, upstreamFixtures, webhook } from "./fixtures.js";
+import { upstream, upstreamFixtures, webhook } from "./fixtures.test-util.js";
 import { bearerMatches, buildApp, WEBHOOK_PATH } from "./http.js";
 import type { PublishAlert } from "./ports.js";
 import { createService } from "./service.js";

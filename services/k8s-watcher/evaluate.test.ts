@@ -3,7 +3,7 @@ import { checkPayload } from "../../schemas/codec.js";
 import { Event } from "../../schemas/subjects.js";
 import { factsFor, type Fact } from "./evaluate.js";
 import { eventFacts, migrationFactsFor } from "./evaluate-vmim.js";
-import { apitestingVmi, harvesterVmi, mutate, setReady, succeededVmim } from "./fixtures.js";
+import { apitestingVmi, harvesterVmi, mutate, setReady, succeededVmim } from "./fixtures.test-util.js";
 import type { KubeEvent, Vmi } from "./kube-types.js";
 
 const running = harvesterVmi();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../../sim/world/wait.js";
 import { Event } from "../../schemas/subjects.js";
-import { createFactLog, createFakeKube, createMemoryCursors, createMemoryIndex, quietLog } from "./fake-kube.js";
+import { createFactLog, createFakeKube, createMemoryCursors, createMemoryIndex, quietLog } from "./fake-kube.test-util.js";
 import type { Vmi } from "./kube-types.js";
 import { WatchedKind } from "./ports.js";
 import { createService, type Watcher } from "./service.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { istioLabels } from "./builtin-queries.js";
 import { analysisMessageId, evaluateRelease, pickSeries, type QueryOutcome } from "./evaluate.js";
-import { echoJudge, stored } from "./fakes.js";
+import { echoJudge, stored } from "./fakes.test-util.js";
 import { dueWindows, planQueries, type QueryPlan } from "./plan.js";
 import type { Judge, Series } from "./ports.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { istioLabels } from "./builtin-queries.js";
 import { evaluateRelease, type QueryOutcome } from "./evaluate.js";
-import { stored } from "./fakes.js";
+import { stored } from "./fakes.test-util.js";
 import { judge } from "./judge.js";
 import { dueWindows, planQueries } from "./plan.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { builtinQuery, istioLabels } from "./builtin-queries.js";
-import { stored } from "./fakes.js";
+import { stored } from "./fakes.test-util.js";
 import { dueWindow, dueWindows, planQueries } from "./plan.js";
 
 const I = 10_000;

@@ -3,7 +3,7 @@ import type { AnalysisCompleted } from "../../schemas/analysis.js";
 import { message } from "../../schemas/codec.js";
 import { Command } from "../../schemas/subjects.js";
 import { counterTotal } from "./analyzer-metrics.js";
-import { analysisStart, echoJudge, memoryRegistry, scriptedMetrics } from "./fakes.js";
+import { analysisStart, echoJudge, memoryRegistry, scriptedMetrics } from "./fakes.test-util.js";
 import { QueryError, type Series } from "./ports.js";
 import { createService } from "./service.js";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decode, encode, message, type MessageOf } from "../../schemas/codec.js";
 import { checkPayload } from "../../schemas/codec.js";
 import type { Subject } from "../../schemas/subjects.js";
-import { CANARY, NAME, NS, RELEASE_ID, T0, ev, makeRequest, makeSpec, verdict } from "../../workflows/canary/test-fixtures.js";
+import { CANARY, NAME, NS, RELEASE_ID, T0, ev, makeRequest, makeSpec, verdict } from "../../workflows/canary/fixtures.test-util.js";
 import { AUDIT_LIMIT, applyEvent, inspect, type HostEvent, type StoredRelease } from "./host.js";
 
 let n = 0;

@@ -1,8 +1,8 @@
 import { Value } from "typebox/value";
 import { describe, expect, it } from "vitest";
 import { AlertIndexEntry, RolloutIndexEntry } from "../../schemas/rollout-index.js";
-import { drive, toFirstBake } from "../../workflows/canary/test-driver.js";
-import { RELEASE_ID, T0, ev, makeInput, makeRequest, makeSpec, tick, verdict } from "../../workflows/canary/test-fixtures.js";
+import { drive, toFirstBake } from "../../workflows/canary/driver.test-util.js";
+import { RELEASE_ID, T0, ev, makeInput, makeRequest, makeSpec, tick, verdict } from "../../workflows/canary/fixtures.test-util.js";
 import { entryFromContext, entryFromRequest, MAX_IDLE_MS, nextWakeAt } from "./index-entry.js";
 
 describe("index entry", () => {

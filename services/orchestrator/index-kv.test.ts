@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { rolloutKey } from "../../schemas/subjects.js";
 import { RevisionConflictError } from "../runtime/kv.js";
 import { asIndexValue, createKvIndex } from "./index-kv.js";
-import { createMemoryKv } from "./memory-kv.js";
+import { createMemoryKv } from "./memory-kv.test-util.js";
 import type { IndexValue } from "./ports.js";
 import { createKvReleaseStore } from "./store.js";
 

@@ -1,7 +1,7 @@
 /**
  * The orchestrator's ports: the release store and the rollout index (both JetStream KV with
  * revision-checked writes), the publisher of commands, and test fault hooks. Adapters: store.ts,
- * index-kv.ts, and main.ts (publisher); in-memory fakes for tests: memory-kv.ts.
+ * index-kv.ts, and main.ts (publisher); in-memory fakes for tests: memory-kv.test-util.ts.
  */
 import type { LiveReleaseEntry } from "../../schemas/rollout-index.js";
 import type { HostCommand, StoredRelease } from "./host.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rolloutKey } from "../../schemas/subjects.js";
-import { NAME, NS, STABLE, T0, ev, makeRequest, makeSpec } from "../../workflows/canary/test-fixtures.js";
+import { NAME, NS, STABLE, T0, ev, makeRequest, makeSpec } from "../../workflows/canary/fixtures.test-util.js";
 import { applyEvent, inspect, type StoredRelease } from "./host.js";
 import { onReleaseFinished, onReleaseRequested, routeEvent, type RolloutIndex, type RolloutSlot } from "./router.js";
 

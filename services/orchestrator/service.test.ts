@@ -3,12 +3,12 @@ import { describe, expect, it } from "vitest";
 import { SiskinError } from "../../schemas/errors.js";
 import { AlertIndexEntry, RolloutIndexEntry } from "../../schemas/rollout-index.js";
 import { releaseKey, rolloutKey } from "../../schemas/subjects.js";
-import { NAME, NS, RELEASE_ID, T0, ev } from "../../workflows/canary/test-fixtures.js";
+import { NAME, NS, RELEASE_ID, T0, ev } from "../../workflows/canary/fixtures.test-util.js";
 import { RevisionConflictError } from "../runtime/kv.js";
 import { inspect, type StoredRelease } from "./host.js";
 import { counterTotal } from "./metrics.js";
 import type { ReleaseValue } from "./ports.js";
-import { createWorld, envelope, happyScript, instance, nameOf, requestFor, type World } from "./test-kit.js";
+import { createWorld, envelope, happyScript, instance, nameOf, requestFor, type World } from "./kit.test-util.js";
 
 const stored = (w: World, id = RELEASE_ID) => w.releasesKv.dump()[releaseKey(id)]?.value as ReleaseValue | undefined;
 const indexEntry = (w: World) => w.rolloutsKv.dump()[rolloutKey(NS, NAME)]?.value as Record<string, unknown> | undefined;

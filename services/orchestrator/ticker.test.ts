@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TickReport } from "./service.js";
-import { silentLog } from "./test-kit.js";
+import { silentLog } from "./kit.test-util.js";
 import { startTicker, type Schedule } from "./ticker.js";
 
 /** A schedule driven by hand: `fire()` runs the pending timer. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checkSubsetsExist, planDestinationRuleSubsets } from "./destination-rule.js";
 import { applyPatch } from "./json-patch.js";
 import { PlanErrorCode } from "./plan-errors.js";
-import { loadDr } from "./upstream-fixtures.js";
+import { loadDr } from "./upstream-fixtures.test-util.js";
 
 const bookinfoReviews = () => loadDr("istio/bookinfo-dr-all.yaml", "reviews");
 const versions = { versionLabel: "version", stableSubset: "v1", stableVersion: "v1" } as const;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { applyPatch } from "./json-patch.js";
-import { validCases } from "./plan-cases.js";
+import { validCases } from "./plan-cases.test-util.js";
 import { planWeights, readWeights } from "./plan.js";
 
 describe("planWeights properties (every valid upstream fixture, every weight)", () => {

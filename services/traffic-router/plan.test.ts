@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { applyPatch } from "./json-patch.js";
-import { validCases } from "./plan-cases.js";
+import { validCases } from "./plan-cases.test-util.js";
 import { planWeights, readWeights, verifyWeights, type RouteSelection } from "./plan.js";
 import { PlanErrorCode } from "./plan-errors.js";
-import { loadVs } from "./upstream-fixtures.js";
+import { loadVs } from "./upstream-fixtures.test-util.js";
 import type { RouteKind, VirtualService } from "./vs-types.js";
 
 function deepFreeze<T>(o: T): T {

@@ -4,7 +4,7 @@ import { SiskinError } from "../../schemas/errors.js";
 import { Command, Event } from "../../schemas/subjects.js";
 import { KubeApiError, type EventPublisher, type IstioObjects } from "./ports.js";
 import { createService } from "./service.js";
-import { loadDr, loadVs } from "./upstream-fixtures.js";
+import { loadDr, loadVs } from "./upstream-fixtures.test-util.js";
 import type { DestinationRule, VirtualService } from "./vs-types.js";
 
 /** An in-memory object store with resourceVersion checks, as the API server does. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { destinationRule, goodInput, namespace, specWith, templateFrom, userGuideService } from "./fixtures.js";
+import { destinationRule, goodInput, namespace, specWith, templateFrom, userGuideService } from "./fixtures.test-util.js";
 import { planVirtualMachine, preflight, PreflightCode, type PreflightInput } from "./plan.js";
 
 const codes = (input: PreflightInput) => preflight(input).map((p) => p.code);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { message, type MessageOf } from "../../schemas/codec.js";
 import { SiskinError } from "../../schemas/errors.js";
 import { Command, Event } from "../../schemas/subjects.js";
-import { destinationRule, goodInput, namespace, userGuideService } from "./fixtures.js";
+import { destinationRule, goodInput, namespace, userGuideService } from "./fixtures.test-util.js";
 import { KubeApiError, type EventPublisher, type MeshObjects, type VirtualMachines } from "./ports.js";
 import { createService } from "./service.js";
 import type { VirtualMachine } from "./vm-types.js";

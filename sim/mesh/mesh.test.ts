@@ -4,7 +4,7 @@ import { IstioLabelNames, istioLabels, UnknownClient } from "./labels.js";
 import { createLoadGenerator } from "./load.js";
 import { createMesh, DefaultClient } from "./mesh.js";
 import { IstioBuckets } from "./telemetry.js";
-import { istioObjects, objects, service, vmi } from "./test-helpers.js";
+import { istioObjects, objects, service, vmi } from "./helpers.test-util.js";
 
 const fixtures = istioObjects("istio/bookinfo-vs-reviews-90-10.yaml", "istio/bookinfo-dr-all.yaml");
 const world = (annotations: Record<string, string> = {}) =>

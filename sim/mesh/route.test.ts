@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "./prng.js";
 import { expandHost, parseDurationMs, route, type MeshRequest, type RoutingTable } from "./route.js";
-import { istioObjects, objects, service, vmi } from "./test-helpers.js";
+import { istioObjects, objects, service, vmi } from "./helpers.test-util.js";
 import type { MeshObjects, VirtualService } from "./types.js";
 import { buildView } from "./workloads.js";
 

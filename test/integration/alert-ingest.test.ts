@@ -9,7 +9,7 @@ import { decode, type MessageOf } from "../../schemas/codec.js";
 import type { AlertIndexEntry } from "../../schemas/rollout-index.js";
 import { Bucket, Event, Header, rolloutKey, Stream } from "../../schemas/subjects.js";
 import { labelsFingerprint } from "../../services/alert-ingest/fingerprint.js";
-import { upstream, upstreamFixtures } from "../../services/alert-ingest/fixtures.js";
+import { upstream, upstreamFixtures } from "../../services/alert-ingest/fixtures.test-util.js";
 import { main, type RunningAlertIngest } from "../../services/alert-ingest/main.js";
 import { connectNats, openKv, provision } from "../../services/runtime/index.js";
 import { startAlertmanager, startNats, waitFor, type AlertmanagerServer, type NatsServer } from "../harness/index.js";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decode } from "../../schemas/codec.js";
 import { Command, Stream } from "../../schemas/subjects.js";
 import { ev, makeSpec, scriptRelease, toFirstStep, verdict } from "../../services/cli/lib/fixtures.test-util.js";
-import { cliWorld, runCli, type CliWorld } from "./cli-helpers.js";
+import { cliWorld, runCli, type CliWorld } from "./cli.test-util.js";
 
 let world: CliWorld;
 const now = Date.now();

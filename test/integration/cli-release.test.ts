@@ -4,7 +4,7 @@ import { freePort } from "../harness/index.js";
 import { buildApp } from "../../services/release-trigger/http.js";
 import { createService } from "../../services/release-trigger/service.js";
 import { fakePublisher, fakeRollouts, ratingsSpec } from "../../services/release-trigger/fakes.test-util.js";
-import { runCli } from "./cli-helpers.js";
+import { runCli } from "./cli.test-util.js";
 
 const token = "release-api-token-0123456789";
 const publisher = fakePublisher();

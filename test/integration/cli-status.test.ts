@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../harness/index.js";
 import { scriptRelease, toFirstStep, toPromoted } from "../../services/cli/lib/fixtures.test-util.js";
-import { cliWorld, runCli, type CliWorld } from "./cli-helpers.js";
+import { cliWorld, runCli, type CliWorld } from "./cli.test-util.js";
 
 let world: CliWorld;
 const now = Date.now();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../harness/index.js";
 import { ev, scriptRelease, tick, toFirstStep, verdict, type ScriptedRelease } from "../../services/cli/lib/fixtures.test-util.js";
 import { screenOf } from "../../services/cli/lib/terminal.test-util.js";
-import { cliWorld, startCli, type CliProcess, type CliWorld } from "./cli-helpers.js";
+import { cliWorld, startCli, type CliProcess, type CliWorld } from "./cli.test-util.js";
 
 let world: CliWorld;
 const now = Date.now();

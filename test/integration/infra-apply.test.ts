@@ -6,7 +6,7 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from "
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimCluster, type RunningSimCluster } from "../../sim/cluster/index.js";
 import { workers } from "../../scripts/lib/k8s/workers.js";
-import { kustomize, ofKind, run, tempDir, type Obj } from "../infra-tools.js";
+import { kustomize, ofKind, run, tempDir, type Obj } from "../infra-tools.test-util.js";
 
 let sim: RunningSimCluster;
 const tmp = tempDir("infra-apply");

@@ -11,7 +11,7 @@ import { ADMIN_USER, natsPasswordEnv, workerAccess } from "../../scripts/lib/nat
 import { createPublisher, provision } from "../../services/runtime/index.js";
 import { freePort, natsServerBinary, waitFor } from "../harness/index.js";
 import { spawnServer, type ServerProcess } from "../../sim/world/process.js";
-import { root, tempDir } from "../infra-tools.js";
+import { root, tempDir } from "../infra-tools.test-util.js";
 
 const tmp = tempDir("nats-cluster");
 const password = (u: string) => `pw-${u}-cluster-test`;

@@ -11,7 +11,7 @@ import { createFactSink, createKvCursors, createKvReleaseIndex } from "../../ser
 import { main } from "../../services/k8s-watcher/main.js";
 import { createService, type Watcher } from "../../services/k8s-watcher/service.js";
 import { createPublisher, openKv } from "../../services/runtime/index.js";
-import { readStream, startWorld, waitForEvent, type Stored, type World } from "./cluster-workers.js";
+import { readStream, startWorld, waitForEvent, type Stored, type World } from "./cluster-workers.test-util.js";
 
 const logged: string[] = [];
 const quiet = { info: (_o: object, m: string) => void logged.push(m), warn: (_o: object, m: string) => void logged.push(m), error: (_o: object, m: string) => void logged.push(m) };

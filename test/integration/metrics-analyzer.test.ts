@@ -21,7 +21,7 @@ import { createService, type AnalyzerService } from "../../services/metrics-anal
 import { main } from "../../services/metrics-analyzer/main.js";
 import { connectNats, createPublisher, openKv, provision, startConsumer, type RunningConsumer } from "../../services/runtime/index.js";
 import { startNats, startPrometheus, waitFor, type NatsServer, type PrometheusServer } from "../harness/index.js";
-import { memoryLogger } from "./runtime-helpers.js";
+import { memoryLogger } from "./runtime.test-util.js";
 
 const INTERVAL_S = 5;
 const LABELS = ["reporter", "destination_workload_namespace", "destination_canonical_service", "destination_version", "response_code"] as const;

@@ -17,9 +17,9 @@ import { counterTotal, createOrchestratorMetrics, type OrchestratorMetrics } fro
 import { openPorts } from "../../services/orchestrator/nats-ports.js";
 import type { ReleaseValue } from "../../services/orchestrator/ports.js";
 import { createService, type OrchestratorService } from "../../services/orchestrator/service.js";
-import { createWorld, happyScript, instance, requestFor, silentLog, type ScriptStep } from "../../services/orchestrator/test-kit.js";
+import { createWorld, happyScript, instance, requestFor, silentLog, type ScriptStep } from "../../services/orchestrator/kit.test-util.js";
 import { connectNats, createPublisher, openKv, provision, startConsumer, type RunningConsumer } from "../../services/runtime/index.js";
-import { RELEASE_ID, T0 } from "../../workflows/canary/test-fixtures.js";
+import { RELEASE_ID, T0 } from "../../workflows/canary/fixtures.test-util.js";
 import { startNats, waitFor, type NatsServer } from "../harness/index.js";
 
 let srv: NatsServer;

@@ -6,7 +6,7 @@ import { Command, Consumer, Event, Header, Stream, deadLetterSubject, type Subje
 import type { MessageOf } from "../../schemas/codec.js";
 import { createPublisher, startConsumer, type DeliveryContext, type RunningConsumer } from "../../services/runtime/index.js";
 import { waitFor } from "../harness/index.js";
-import { deadLetters, memoryLogger, natsFixture, publishRaw, type NatsFixture } from "./runtime-helpers.js";
+import { deadLetters, memoryLogger, natsFixture, publishRaw, type NatsFixture } from "./runtime.test-util.js";
 
 let fx: NatsFixture;
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Bucket } from "../../schemas/subjects.js";
 import { openKv, type JsonKv } from "../../services/runtime/index.js";
-import { natsFixture, type NatsFixture } from "./runtime-helpers.js";
+import { natsFixture, type NatsFixture } from "./runtime.test-util.js";
 
 let fx: NatsFixture;
 let kv: JsonKv;

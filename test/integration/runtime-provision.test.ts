@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Bucket, Consumer, Stream, type ConsumerName } from "../../schemas/subjects.js";
 import { provision, serverFilters } from "../../services/runtime/index.js";
-import { natsFixture, type NatsFixture } from "./runtime-helpers.js";
+import { natsFixture, type NatsFixture } from "./runtime.test-util.js";
 
 let fx: NatsFixture;
 beforeAll(async () => {

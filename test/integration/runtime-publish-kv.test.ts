@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidMessageError, decode } from "../../schemas/codec.js";
 import { Bucket, Command, Event, Stream } from "../../schemas/subjects.js";
 import { createPublisher, openKv, RevisionConflictError } from "../../services/runtime/index.js";
-import { natsFixture, type NatsFixture } from "./runtime-helpers.js";
+import { natsFixture, type NatsFixture } from "./runtime.test-util.js";
 
 let fx: NatsFixture;
 beforeAll(async () => {

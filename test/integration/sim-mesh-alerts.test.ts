@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Annotation, renderAlertmanagerConfig } from "../../sim/mesh/index.js";
 import { ReceiverName } from "../../sim/mesh/pipeline.js";
 import { startAlertmanager, waitFor, type AlertmanagerServer } from "../harness/index.js";
-import { startWorld, type World } from "./sim-mesh-world.js";
+import { startWorld, type World } from "./sim-mesh-world.test-util.js";
 
 interface Webhook {
   version: string;

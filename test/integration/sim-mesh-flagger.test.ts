@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Annotation } from "../../sim/mesh/index.js";
 import { IstioBuckets } from "../../sim/mesh/telemetry.js";
-import { startWorld, waitForSamples, type World } from "./sim-mesh-world.js";
+import { startWorld, waitForSamples, type World } from "./sim-mesh-world.test-util.js";
 
 const fixture = readFileSync(fileURLToPath(new URL("../fixtures/upstream/flagger/expected-istio-promql.txt", import.meta.url)), "utf8");
 const [successRate, duration] = fixture.split("\n").filter((l) => l.startsWith(" ")) as [string, string];

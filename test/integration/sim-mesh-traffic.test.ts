@@ -1,7 +1,7 @@
 // The mesh routes by the live VirtualService weights, measured through a real Prometheus with PromQL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../harness/index.js";
-import { startWorld, waitForSamples, type World } from "./sim-mesh-world.js";
+import { startWorld, waitForSamples, type World } from "./sim-mesh-world.test-util.js";
 
 const shareQuery = (window: string) =>
   `sum by (destination_version) (rate(istio_requests_total{reporter="destination",destination_workload_namespace="default",destination_service_name="web"}[${window}]))`;

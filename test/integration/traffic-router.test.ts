@@ -12,10 +12,10 @@ import { createPublisher, startConsumer, type Publisher, type RunningConsumer } 
 import { createKubeDestinationRules, createKubeVirtualServices } from "../../services/traffic-router/kube.js";
 import { main } from "../../services/traffic-router/main.js";
 import { createService } from "../../services/traffic-router/service.js";
-import { loadDr, loadVs } from "../../services/traffic-router/upstream-fixtures.js";
+import { loadDr, loadVs } from "../../services/traffic-router/upstream-fixtures.test-util.js";
 import type { VirtualService } from "../../services/traffic-router/vs-types.js";
-import { memoryLogger } from "./runtime-helpers.js";
-import { startWorld, waitForEvent, type World } from "./cluster-workers.js";
+import { memoryLogger } from "./runtime.test-util.js";
+import { startWorld, waitForEvent, type World } from "./cluster-workers.test-util.js";
 
 let world: World;
 let commands: Publisher;

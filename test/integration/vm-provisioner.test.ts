@@ -9,8 +9,8 @@ import { Command, Event } from "../../schemas/subjects.js";
 import type { VMRolloutSpec } from "../../schemas/rollout.js";
 import { createPublisher, type Publisher } from "../../services/runtime/index.js";
 import { main } from "../../services/vm-provisioner/main.js";
-import { templateFrom } from "../../services/vm-provisioner/fixtures.js";
-import { readStream, startWorld, waitForEvent, type World } from "./cluster-workers.js";
+import { templateFrom } from "../../services/vm-provisioner/fixtures.test-util.js";
+import { readStream, startWorld, waitForEvent, type World } from "./cluster-workers.test-util.js";
 
 let world: World;
 let running: Awaited<ReturnType<typeof main>>;

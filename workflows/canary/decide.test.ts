@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MetricVerdict } from "../../schemas/analysis.js";
 import { decide, zeroCounters, type Counters, type Limits } from "./decide.js";
-import { verdict } from "./test-fixtures.js";
+import { verdict } from "./fixtures.test-util.js";
 
 const limits: Limits = { failureLimit: 1, inconclusiveLimit: 2, errorLimit: 4, noData: "hold" };
 const c = (failures = 0, inconclusive = 0, errors = 0): Counters => ({ failures, inconclusive, errors });

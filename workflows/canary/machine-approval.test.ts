@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { drive, names, toFirstBake, type Driver } from "./test-driver.js";
-import { T0, ev, makeInput, makeSpec, tick, verdict } from "./test-fixtures.js";
+import { drive, names, toFirstBake, type Driver } from "./driver.test-util.js";
+import { T0, ev, makeInput, makeSpec, tick, verdict } from "./fixtures.test-util.js";
 
 const spec = (onTimeout: "reject" | "approve") =>
   makeSpec({ steps: [{ weight: 10 }, { weight: 50, approval: { timeoutSeconds: 600, onTimeout } }, { weight: 100 }] });

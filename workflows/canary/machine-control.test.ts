@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { drive, names, passInterval, toFirstBake } from "./test-driver.js";
-import { CANARY, STABLE, T0, ev, makeInput, makeSpec, tick, verdict } from "./test-fixtures.js";
+import { drive, names, passInterval, toFirstBake } from "./driver.test-util.js";
+import { CANARY, STABLE, T0, ev, makeInput, makeSpec, tick, verdict } from "./fixtures.test-util.js";
 
 describe("operator control", () => {
   it("pause holds the step; resume restarts that step's bake from the resume", () => {

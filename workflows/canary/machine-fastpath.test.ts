@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { drive, names, toFirstBake, type Driver } from "./test-driver.js";
-import { CANARY, STABLE, T0, ev, makeInput, makeSpec, verdict } from "./test-fixtures.js";
+import { drive, names, toFirstBake, type Driver } from "./driver.test-util.js";
+import { CANARY, STABLE, T0, ev, makeInput, makeSpec, verdict } from "./fixtures.test-util.js";
 import type { WorkflowEvent } from "./types.js";
 
 const gated = makeSpec({ steps: [{ weight: 10 }, { weight: 50, approval: { timeoutSeconds: 600, onTimeout: "reject" } }, { weight: 100 }] });

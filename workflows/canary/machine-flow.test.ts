@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createActor } from "xstate";
 import { canaryMachine } from "./machine.js";
-import { drive, names, passInterval, toFirstBake } from "./test-driver.js";
-import { CANARY, STABLE, T0, ev, makeInput, makeSpec, tick, verdict } from "./test-fixtures.js";
+import { drive, names, passInterval, toFirstBake } from "./driver.test-util.js";
+import { CANARY, STABLE, T0, ev, makeInput, makeSpec, tick, verdict } from "./fixtures.test-util.js";
 
 describe("canary machine: the happy path", () => {
   it("provisions, shifts 10 → 50 → 100, promotes, waits the rollback window, stops the old version", () => {

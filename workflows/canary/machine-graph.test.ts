@@ -7,7 +7,7 @@ import { getAdjacencyMap, getShortestPaths } from "@xstate/graph";
 import { describe, expect, it } from "vitest";
 import { canaryMachine } from "./machine.js";
 import { statePath } from "./state-path.js";
-import { ev, makeInput, makeSpec, STABLE, verdict } from "./test-fixtures.js";
+import { ev, makeInput, makeSpec, STABLE, verdict } from "./fixtures.test-util.js";
 import type { CanaryContext, CanaryInput, WorkflowEvent } from "./types.js";
 
 type Snap = ReturnType<typeof canaryMachine.transition>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { drive, names, toFirstBake } from "./test-driver.js";
-import { CANARY, STABLE, T0, ev, tick, verdict } from "./test-fixtures.js";
+import { drive, names, toFirstBake } from "./driver.test-util.js";
+import { CANARY, STABLE, T0, ev, tick, verdict } from "./fixtures.test-util.js";
 
 describe("live migration awareness", () => {
   it("freezes weight changes: the next step waits and shifts when the migration completes", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { drive, names, toFirstBake } from "./test-driver.js";
-import { T0, ev, tick } from "./test-fixtures.js";
+import { drive, names, toFirstBake } from "./driver.test-util.js";
+import { T0, ev, tick } from "./fixtures.test-util.js";
 
 describe("traffic weights", () => {
   it("retries a retryable weights failure on a later tick with backoff, then bakes", () => {

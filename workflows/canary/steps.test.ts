@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { resolveRollout } from "../../schemas/rollout-defaults.js";
 import { SiskinError } from "../../schemas/errors.js";
 import { bakeMs, isLast, nextStep, planSteps, validateSteps } from "./steps.js";
-import { makeSpec } from "./test-fixtures.js";
+import { makeSpec } from "./fixtures.test-util.js";
 
 describe("steps", () => {
   it("defaults to 10 → 50 → 100 with one interval each", () => {

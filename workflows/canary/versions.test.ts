@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { initialTransition, transition } from "xstate";
 import { SiskinError } from "../../schemas/errors.js";
 import { canaryMachine } from "./machine.js";
-import { ev, makeInput, T0 } from "./test-fixtures.js";
+import { ev, makeInput, T0 } from "./fixtures.test-util.js";
 import { MACHINE_ID, MACHINE_VERSION, migrateSnapshot, type SnapshotMigration } from "./versions.js";
 
 describe("snapshot versions", () => {

@@ -4,7 +4,7 @@ import { message } from "../../../schemas/codec.js";
 import type { VMRolloutSpec } from "../../../schemas/rollout.js";
 import { Event, releaseIdOf } from "../../../schemas/subjects.js";
 import { applyEvent, type ApplyResult, type HostCommand, type StoredRelease } from "../../orchestrator/host.js";
-import { ev, makeRequest, makeSpec, NAME, NS, T0, verdict } from "../../../workflows/canary/test-fixtures.js";
+import { ev, makeRequest, makeSpec, NAME, NS, T0, verdict } from "../../../workflows/canary/fixtures.test-util.js";
 import type { ReleaseEvent, ReleaseEventFeed, ReleaseStore } from "./ports.js";
 
 export { ev, makeSpec, T0, verdict };

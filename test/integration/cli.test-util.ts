@@ -10,7 +10,7 @@ import type { Subject } from "../../schemas/subjects.js";
 import { Bucket, releaseKey } from "../../schemas/subjects.js";
 import { createPublisher, openKv, type JsonKv, type Publisher } from "../../services/runtime/index.js";
 import type { ScriptedRelease } from "../../services/cli/lib/fixtures.test-util.js";
-import { natsFixture, type NatsFixture } from "./runtime-helpers.js";
+import { natsFixture, type NatsFixture } from "./runtime.test-util.js";
 
 export const repo = fileURLToPath(new URL("../../", import.meta.url));
 const tsx = `${repo}node_modules/tsx/dist/cli.mjs`;

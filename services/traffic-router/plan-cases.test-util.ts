@@ -1,7 +1,7 @@
 // Test support: the upstream VirtualServices the planner must handle, with the selection that
 // manages them. Shared by plan.test.ts and plan-property.test.ts.
 import type { RouteSelection } from "./route-select.js";
-import { loadVs } from "./upstream-fixtures.js";
+import { loadVs } from "./upstream-fixtures.test-util.js";
 import type { RouteKind, VirtualService } from "./vs-types.js";
 
 /** One valid planning case: a fixture, what to manage, and the routes that must be managed. */

@@ -4,11 +4,11 @@
  */
 import { decode, encode, message, type MessageOf } from "../../schemas/codec.js";
 import type { Subject } from "../../schemas/subjects.js";
-import { CANARY, T0, ev, makeRequest, makeSpec, verdict } from "../../workflows/canary/test-fixtures.js";
+import { CANARY, T0, ev, makeRequest, makeSpec, verdict } from "../../workflows/canary/fixtures.test-util.js";
 import type { VMRolloutSpec } from "../../schemas/rollout.js";
 import type { HostCommand } from "./host.js";
 import { createKvIndex } from "./index-kv.js";
-import { createMemoryKv, type MemoryKv } from "./memory-kv.js";
+import { createMemoryKv, type MemoryKv } from "./memory-kv.test-util.js";
 import { createOrchestratorMetrics, instrumentKv, type OrchestratorMetrics } from "./metrics.js";
 import type { CommandPublisher, FaultHooks, Log } from "./ports.js";
 import { createService, type OrchestratorService } from "./service.js";

@@ -6,7 +6,7 @@ import { initialTransition, transition } from "xstate";
 import { commandsOf, type WorkflowCommand } from "./commands.js";
 import { canaryMachine } from "./machine.js";
 import { statePath } from "./state-path.js";
-import { ev, makeInput, verdict } from "./test-fixtures.js";
+import { ev, makeInput, verdict } from "./fixtures.test-util.js";
 import type { CanaryContext, CanaryInput, WorkflowEvent } from "./types.js";
 
 type Snapshot = ReturnType<typeof initialTransition<typeof canaryMachine>>[0];
