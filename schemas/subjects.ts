@@ -156,7 +156,7 @@ export type ConsumerName = keyof typeof Consumer;
 export const Bucket = {
   /** One entry per release: `{machine, version, snapshot}`, revision-checked. Key: releaseKey(releaseId). */
   releases: "siskin-releases",
-  /** The live release of each rollout (key `<ns>.<name>`), so a newer tag supersedes it. */
+  /** The live release of each rollout (key: rolloutKey(ns, name), i.e. releaseKey(`<ns>/<name>`)), so a newer tag supersedes it. */
   rollouts: "siskin-rollouts",
   /** Releases the analyzer judges every interval (key: releaseKey). */
   analyses: "siskin-analyses",
@@ -187,11 +187,13 @@ export const Header = {
 } as const;
 
 /**
- * A release id is `<namespace>/<rollout>/<version>`; KV keys and subject tokens cannot hold `/`
- * in every position we need, so keys use `.`-free, `/`-free tokens joined by `_`.
+ * The KV key of a release id (`<namespace>/<rollout>/<version>`). KV keys cannot hold `/`, and a
+ * `.` would split the key into subject tokens, so every character outside `[A-Za-z0-9_-]` (`=`
+ * included) is written `=` plus two hex digits: `prod/reviews/v2.3.0` → `prod=2freviews=2fv2=2e3=2e0`.
+ * Reversible ({@link releaseIdFromKey}); one flat token, no separators.
  */
 export function releaseKey(releaseId: string): string {
-  return releaseId.replace(/[^A-Za-z0-9_=-]/g, (c) => `=${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return releaseId.replace(/[^A-Za-z0-9_-]/g, (c) => `=${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 /** Inverse of {@link releaseKey}. */

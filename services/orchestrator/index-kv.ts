@@ -8,7 +8,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { releaseIdFromKey, rolloutKey, type BucketName } from "../../schemas/subjects.js";
 import { RevisionConflictError, type JsonKv } from "../runtime/kv.js";
 import type { IndexValue, RolloutIndexStore, Versioned } from "./ports.js";
-import type { RolloutSlot } from "./router.js";
+import type { RolloutSlot } from "./event-routing.js";
 
 /** Deletes `key` when it is still at `revision`; throws RevisionConflictError otherwise. */
 export type DeleteAt = (key: string, revision: number) => Promise<void>;

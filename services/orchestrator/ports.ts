@@ -1,11 +1,12 @@
 /**
  * The orchestrator's ports: the release store and the rollout index (both JetStream KV with
- * revision-checked writes), the publisher of commands, and test fault hooks. Adapters: store.ts,
- * index-kv.ts, and main.ts (publisher); in-memory fakes for tests: memory-kv.test-util.ts.
+ * revision-checked writes), the publisher of commands, and test fault hooks. Adapters: store.ts
+ * (releases), index-kv.ts (rollout index), nats-ports.ts (the command publisher, over the runtime's
+ * publisher; it also opens the stores); in-memory fakes for tests: memory-kv.test-util.ts.
  */
 import type { LiveReleaseEntry } from "../../schemas/rollout-index.js";
 import type { HostCommand, StoredRelease } from "./host.js";
-import type { RolloutSlot } from "./router.js";
+import type { RolloutSlot } from "./event-routing.js";
 
 /**
  * A release as the KV bucket `Bucket.releases` holds it: the host's record plus the ids of the
@@ -32,7 +33,7 @@ export interface ReleaseStore {
 
 /**
  * One rollout's entry of the live-release index (KV `Bucket.rollouts`): the live release's fields
- * the k8s-watcher and alert-ingest read (top level), plus the router's slot (live, queued,
+ * the k8s-watcher and alert-ingest read (top level), plus event routing's slot (live, queued,
  * idempotency keys) under `slot`. It exists only while the rollout has a release in flight.
  */
 export type IndexValue = Partial<LiveReleaseEntry> & { slot: RolloutSlot };

@@ -1,7 +1,7 @@
 /**
  * The orchestrator: a stateless handler of events (`Consumer.orchestrator`), operator commands
  * (`Consumer.orchestratorControl`) and ticks. Each event goes to the release(s) it concerns
- * (router.ts), through the durable load → apply → save → publish → clear path (release-step.ts),
+ * (event-routing.ts), through the durable load → apply → save → publish → clear path (release-step.ts),
  * and the live-release index follows (slots.ts). Nothing is kept in memory between calls, so any
  * number of replicas can run: revision-checked writes make exactly one win each race.
  */
@@ -12,7 +12,7 @@ import type { HostEvent } from "./host.js";
 import type { EventOutcome, OrchestratorMetrics } from "./metrics.js";
 import type { CommandPublisher, FaultHooks, Log, ReleaseStore, RolloutIndexStore } from "./ports.js";
 import { createReleaseStep } from "./release-step.js";
-import { routeEvent, type RolloutIndex, type RolloutSlot } from "./router.js";
+import { routeEvent, type RolloutIndex, type RolloutSlot } from "./event-routing.js";
 import { createSlots } from "./slots.js";
 
 /** What the orchestrator is built from. */
@@ -74,7 +74,7 @@ export function createService(deps: ServiceDeps): OrchestratorService {
   const slots = createSlots({ index, releases: deps.releases, step, clock, log, maxAttempts });
   const count = (subject: string, outcome: EventOutcome) => metrics.events.inc({ subject, outcome });
 
-  /** The slots the router needs for `msg`: only its rollout's when it names one, else all. */
+  /** The slots event routing needs for `msg`: only its rollout's when it names one, else all. */
   const indexFor = async (msg: MessageOf<Subject>): Promise<RolloutIndex> => {
     const rollout = (msg.data as { rollout?: { namespace?: unknown; name?: unknown } }).rollout;
     if (typeof rollout?.namespace === "string" && typeof rollout.name === "string") {

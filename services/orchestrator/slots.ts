@@ -13,7 +13,7 @@ import { inspect, type HostEvent } from "./host.js";
 import { entryFromContext, entryFromRequest } from "./index-entry.js";
 import type { IndexValue, Log, ReleaseStore, RolloutIndexStore, Versioned } from "./ports.js";
 import { isConflict, type ReleaseStep, type StepResult } from "./release-step.js";
-import { onReleaseFinished, onReleaseRequested, type RolloutSlot } from "./router.js";
+import { onReleaseFinished, onReleaseRequested, type RolloutSlot } from "./event-routing.js";
 
 /** What the slot keeper needs. */
 export interface SlotDeps {

@@ -10,14 +10,14 @@ import { createService } from "./service.js";
 const SERVICE = "traffic-router";
 
 /** A running router. */
-export interface RunningRouter {
+export interface RunningTrafficRouter {
   /** Base URL of the health listener (`/healthz`, `/readyz`, `/metrics`). */
   healthUrl: string;
   stop(): Promise<void>;
 }
 
 /** Start the router; resolves once it consumes `cmd.traffic.set_weights`. */
-export async function main(env: Record<string, string | undefined> = process.env): Promise<RunningRouter> {
+export async function main(env: Record<string, string | undefined> = process.env): Promise<RunningTrafficRouter> {
   const cfg = load(env);
   const logger = createLogger({ service: SERVICE, level: cfg.logLevel });
   const kc = loadKubeConfig(cfg.kubeconfig);

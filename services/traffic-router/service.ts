@@ -11,7 +11,7 @@ import { isConflict, isTransient, type DestinationRules, type EventPublisher, ty
 import type { VirtualService } from "./vs-types.js";
 
 /** Dependencies of the router. */
-export interface RouterDeps {
+export interface TrafficRouterDeps {
   virtualServices: VirtualServices;
   destinationRules: DestinationRules;
   events: EventPublisher;
@@ -26,7 +26,7 @@ export interface HandleOptions {
 }
 
 /** The router's handler. */
-export interface Router {
+export interface TrafficRouter {
   handle(msg: MessageOf<typeof Command.trafficSetWeights>, opts?: HandleOptions): Promise<void>;
 }
 
@@ -49,7 +49,7 @@ function toSchemaRoutes(routes: RouteWeights[]): WeightsSet["routes"] {
 }
 
 /** Build the router from its ports. */
-export function createService(deps: RouterDeps): Router {
+export function createService(deps: TrafficRouterDeps): TrafficRouter {
   const maxAttempts = deps.maxAttempts ?? 5;
 
   /** Runs one API call; a transient failure is retryable, anything else ends the command. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { rolloutKey } from "../../schemas/subjects.js";
 import { NAME, NS, STABLE, T0, ev, makeRequest, makeSpec } from "../../workflows/canary/fixtures.test-util.js";
 import { applyEvent, inspect, type StoredRelease } from "./host.js";
-import { onReleaseFinished, onReleaseRequested, routeEvent, type RolloutIndex, type RolloutSlot } from "./router.js";
+import { onReleaseFinished, onReleaseRequested, routeEvent, type RolloutIndex, type RolloutSlot } from "./event-routing.js";
 
 const key = rolloutKey(NS, NAME);
 const req = (version: string, idem = `d-${version}`) => ({ releaseId: `${NS}/${NAME}/${version}`, data: { ...makeRequest(makeSpec(), version), idempotencyKey: idem } });
