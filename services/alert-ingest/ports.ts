@@ -15,9 +15,4 @@ export type PublishAlert = (
   msg: { id: string; releaseId: string; data: AlertEvent },
 ) => Promise<{ duplicate: boolean }>;
 
-/** The slice of a pino logger the service uses. */
-export interface Log {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+export type { Log } from "../runtime/ports.js";

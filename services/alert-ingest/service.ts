@@ -6,6 +6,7 @@ import type { AlertmanagerWebhook } from "../../schemas/alert.js";
 import { SiskinError } from "../../schemas/errors.js";
 import { mapWebhook, routeOf, type AlertRoute, type IgnoredAlert } from "./evaluate.js";
 import type { Log, PublishAlert, RolloutIndex } from "./ports.js";
+import { silentLog } from "../runtime/ports.js";
 
 /** alert-ingest's dependencies. */
 export interface AlertIngestDeps {
@@ -25,11 +26,10 @@ export interface IngestResult {
   duplicates: number;
 }
 
-const silent: Log = { info() {}, warn() {}, error() {} };
 
 /** Build alert-ingest's handler. */
 export function createService(deps: AlertIngestDeps) {
-  const log = deps.log ?? silent;
+  const log = deps.log ?? silentLog;
 
   async function routes(): Promise<AlertRoute[]> {
     const out: AlertRoute[] = [];

@@ -30,16 +30,5 @@ export interface KvStore {
   keys(): Promise<string[]>;
 }
 
-/** What a message is made of; the publisher fills `type`, `v` and `occurredAt`. */
-export interface Outgoing<S extends Subject> {
-  /** Envelope id and JetStream msg id: a repeat within the duplicate window is dropped. */
-  id: string;
-  data: PayloadOf<S>;
-  releaseId?: string;
-  causationId?: string;
-}
 
-/** Publishes validated messages to JetStream (the runtime's `createPublisher`). */
-export interface Publisher {
-  publish<S extends Subject>(subject: S, msg: Outgoing<S>): Promise<{ duplicate: boolean }>;
-}
+export type { Outgoing, Publisher } from "../runtime/ports.js";

@@ -17,6 +17,7 @@ import {
   threadKey,
   type ApprovalRecord,
 } from "./policy.js";
+import { isConflict } from "../runtime/conflict.js";
 
 /** Dependencies of {@link createService}. */
 export interface ApprovalDeps {
@@ -52,8 +53,6 @@ export type DecideResult =
   | { kind: "refused"; text: string }
   | { kind: "closed"; text: string }
   | { kind: "unknown"; text: string };
-
-const isConflict = (err: unknown) => err instanceof SiskinError && err.code === "SISKIN_ERR_CONFLICT";
 
 /** Build the handlers. */
 export function createService(deps: ApprovalDeps) {

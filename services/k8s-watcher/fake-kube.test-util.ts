@@ -156,4 +156,4 @@ export function createMemoryIndex(entries: Record<string, RolloutIndexEntry> = {
 }
 
 /** A logger that records nothing. */
-export const quietLog = { info() {}, warn() {}, error() {} };
+export { silentLog as quietLog } from "../runtime/ports.js";

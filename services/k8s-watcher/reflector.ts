@@ -24,12 +24,8 @@ export interface ReflectorHandler {
   keep?(obj: KubeObject): boolean;
 }
 
-/** Minimal structured logger (pino-compatible). */
-export interface Log {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+import type { Log } from "../runtime/ports.js";
+export type { Log };
 
 /** Dependencies of {@link createReflector}. */
 export interface ReflectorDeps {

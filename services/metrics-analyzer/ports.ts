@@ -72,9 +72,4 @@ export type Judge = (spec: MetricSpec, canary: MetricSample, stable: MetricSampl
 /** Wall clock in ms (injected so tests drive time). */
 export type Clock = () => number;
 
-/** The slice of a pino logger the service uses. */
-export interface Log {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+export type { Log } from "../runtime/ports.js";

@@ -13,6 +13,7 @@ import { analysisMessageId, evaluateRelease, type QueryOutcome } from "./evaluat
 import { dueWindows, planQueries, type PlannedQuery } from "./plan.js";
 import type { Clock, Judge, Log, Metrics, PublishCompleted, Registry } from "./ports.js";
 import { sameAnalysis, type Registration } from "./registration.js";
+import { silentLog } from "../runtime/ports.js";
 
 /** The analyzer's dependencies (ports). */
 export interface AnalyzerDeps {
@@ -44,7 +45,6 @@ export interface TickReport {
 
 type AnalysisCommand = MessageOf<typeof Command.analysisStart> | MessageOf<typeof Command.analysisStop>;
 
-const silent: Log = { info() {}, warn() {}, error() {} };
 
 /** Releases whose `evt.analysis.completed` publish and registry write are in flight at once. */
 const PUBLISH_CONCURRENCY = 32;
@@ -66,7 +66,7 @@ async function runLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
 export function createService(deps: AnalyzerDeps) {
   const labels = deps.labels ?? istioLabels;
   const counters = deps.analyzerMetrics ?? createAnalyzerMetrics();
-  const log = deps.log ?? silent;
+  const log = deps.log ?? silentLog;
   const concurrency = Math.max(1, deps.queryConcurrency ?? 4);
 
   function releaseIdOf(msg: AnalysisCommand): string {

@@ -11,6 +11,7 @@ import { Command, Event, type Subject } from "../../schemas/subjects.js";
 import type { Chat, KvStore, Webhooks } from "./ports.js";
 import { renderHeader, renderNotice, renderReply } from "./render.js";
 import { applyEvent, newEntry, threadKey, type ThreadEntry } from "./thread.js";
+import { isConflict } from "../runtime/conflict.js";
 
 /** Dependencies of {@link createService}. */
 export interface NotifierDeps {
@@ -22,8 +23,6 @@ export interface NotifierDeps {
   /** Failures that do not stop the handler (a webhook down, a header edit refused). */
   onError?: (err: unknown, what: string) => void;
 }
-
-const isConflict = (err: unknown) => err instanceof SiskinError && err.code === "SISKIN_ERR_CONFLICT";
 
 /** Build the handlers. */
 export function createService(deps: NotifierDeps) {

@@ -67,10 +67,4 @@ export interface FaultHooks {
   afterPublish?(releaseId: string, eventKey: string): void;
 }
 
-/** The slice of a pino logger the service uses. */
-export interface Log {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+export type { Log } from "../runtime/ports.js";

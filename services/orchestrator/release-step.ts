@@ -5,11 +5,11 @@
  * A crash anywhere repeats work harmlessly and never loses a command: the outbox is persisted
  * before anything is published, and the next handler of the release publishes it again.
  */
-import { SiskinError } from "../../schemas/errors.js";
 import { applyEvent, inspect, type ApplyOptions, type AuditEntry, type HostCommand, type HostEvent } from "./host.js";
 import type { OrchestratorMetrics } from "./metrics.js";
 import type { CommandPublisher, FaultHooks, Log, ReleaseStore, ReleaseValue } from "./ports.js";
 import { remember } from "./store.js";
+import { isConflict, retryOnConflict } from "../runtime/conflict.js";
 import { Event } from "../../schemas/subjects.js";
 
 /** What the processor needs. */
@@ -45,11 +45,6 @@ export type StepOptions = ApplyOptions & { now?: number };
  * release's processed ones (null for ticks, which are never redelivered).
  */
 export type ReleaseStep = (releaseId: string, event: HostEvent, key: string | null, opts?: StepOptions) => Promise<StepResult>;
-
-/** True for a lost revision race (a SISKIN_ERR_CONFLICT error, as RevisionConflictError is). */
-export function isConflict(err: unknown): boolean {
-  return err instanceof SiskinError && err.code === "SISKIN_ERR_CONFLICT";
-}
 
 /** Create the processor. */
 export function createReleaseStep(deps: StepDeps): ReleaseStep {
@@ -99,21 +94,13 @@ export function createReleaseStep(deps: StepDeps): ReleaseStep {
     return { outcome: "applied", value: cleared, view, audit: r.audit };
   };
 
-  return async (releaseId, event, key, opts = {}) => {
-    for (let i = 1; ; i++) {
-      try {
-        return await attempt(releaseId, event, key, opts);
-      } catch (err) {
-        if (!isConflict(err)) throw err;
-        if (i >= deps.maxAttempts) {
-          throw new SiskinError(
-            "SISKIN_ERR_CONFLICT",
-            `release ${releaseId}: ${event.type} lost ${i} revision races in a row (other replicas keep advancing it); the message is retried later`,
-            { cause: err },
-          );
-        }
-        deps.log.debug({ releaseId, event: event.type, attempt: i }, "revision conflict; reloading the release");
-      }
-    }
-  };
+  return (releaseId, event, key, opts = {}) =>
+    retryOnConflict(
+      {
+        attempts: deps.maxAttempts,
+        what: `release ${releaseId}: ${event.type}`,
+        onRetry: (attempt) => deps.log.debug({ releaseId, event: event.type, attempt }, "revision conflict; reloading the release"),
+      },
+      () => attempt(releaseId, event, key, opts),
+    );
 }

@@ -158,7 +158,7 @@ describe("orchestrator service: crashes and redeliveries", () => {
     const err = await instance(w, { maxAttempts: 3 }).handle(happyScript(RELEASE_ID)[2]!.msg!).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SiskinError);
     expect(err).toMatchObject({ code: "SISKIN_ERR_CONFLICT", retryable: true });
-    expect((err as Error).message).toMatch(/lost 3 revision races/);
+    expect((err as Error).message).toMatch(/lost 3 optimistic-concurrency races/);
   });
 
   it("two replicas handling events of one release at once both apply, one after the other", async () => {

@@ -12,7 +12,8 @@ import { Event, releaseIdOf } from "../../schemas/subjects.js";
 import { inspect, type HostEvent } from "./host.js";
 import { entryFromContext, entryFromRequest } from "./index-entry.js";
 import type { IndexValue, Log, ReleaseStore, RolloutIndexStore, Versioned } from "./ports.js";
-import { isConflict, type ReleaseStep, type StepResult } from "./release-step.js";
+import type { ReleaseStep, StepResult } from "./release-step.js";
+import { retryOnConflict } from "../runtime/conflict.js";
 import { onReleaseFinished, onReleaseRequested, type RolloutSlot } from "./event-routing.js";
 
 /** What the slot keeper needs. */
@@ -50,10 +51,6 @@ function needsWrite(have: IndexValue, want: IndexValue, now: number): boolean {
   return haveWake === undefined || wantWake < haveWake || haveWake <= now;
 }
 
-function conflictError(what: string, attempts: number): SiskinError {
-  return new SiskinError("SISKIN_ERR_CONFLICT", `${what}: the rollout's index entry kept changing (${attempts} attempts); the message is retried later`);
-}
-
 /** Create the slot keeper. */
 export function createSlots(deps: SlotDeps): Slots {
   const { index, releases, step, log } = deps;
@@ -81,102 +78,98 @@ export function createSlots(deps: SlotDeps): Slots {
     return start?.releaseId ?? null;
   };
 
-  const afterRelease = async (releaseId: string, first: StepResult): Promise<void> => {
-    let res = first;
-    for (let i = 1; i <= deps.maxAttempts; i++) {
-      if (res.value === null) return;
-      const view = res.view ?? inspect(res.value);
-      const ctx = view.context;
-      const { namespace, name } = ctx.rollout;
-      try {
-        const entry = await index.get(namespace, name);
-        if (entry === null) {
-          // A live release with no entry (its entry was removed in a race): put it back.
-          if (view.done || view.state === "queued") return;
-          const slot: RolloutSlot = { rollout: { namespace, name }, service: ctx.spec.service, stableVersion: ctx.stableVersion, live: { releaseId, version: ctx.version }, queued: null, keys: [] };
-          await index.write(namespace, name, { ...entryFromContext(ctx, view.state, deps.clock()), slot }, 0);
-          log.warn({ releaseId }, "live release was missing from the rollout index; re-added");
-          return;
-        }
-        const slot = entry.value.slot;
-        if (view.done) {
-          if (slot.live?.releaseId !== releaseId && slot.queued?.releaseId !== releaseId) return;
-          const started = await finish(releaseId, entry, ctx.outcome ?? "failed", ctx.version);
-          if (started === null) return;
-          const rec = await releases.load(started);
-          if (rec === null) return;
-          releaseId = started;
-          res = { outcome: "unchanged", value: rec.value, view: null, audit: [] };
-          continue;
-        }
-        if (slot.live?.releaseId !== releaseId) return;
-        if (view.state === "queued") {
-          // The release it waited for has finished: start it (idempotent per predecessor).
-          const ev = { type: "siskin.start", stableVersion: slot.stableVersion, id: `start:${ctx.queuedBehind ?? ""}` } as HostEvent;
-          res = await step(releaseId, ev, `start:${ctx.queuedBehind ?? ""}`);
-          continue;
-        }
-        const now = deps.clock();
-        const want: IndexValue = { ...entryFromContext(ctx, view.state, now), slot };
-        if (!needsWrite(entry.value, want, now)) return;
-        await index.write(namespace, name, want, entry.revision);
-        return;
-      } catch (err) {
-        if (!isConflict(err)) throw err;
-      }
+  /** One pass over the index for a release just handled: null when settled, else the release to settle next. */
+  type Next = { releaseId: string; res: StepResult } | null;
+  const settle = async (releaseId: string, res: StepResult): Promise<Next> => {
+    if (res.value === null) return null;
+    const view = res.view ?? inspect(res.value);
+    const ctx = view.context;
+    const { namespace, name } = ctx.rollout;
+    const entry = await index.get(namespace, name);
+    if (entry === null) {
+      // A live release with no entry (its entry was removed in a race): put it back.
+      if (view.done || view.state === "queued") return null;
+      const slot: RolloutSlot = { rollout: { namespace, name }, service: ctx.spec.service, stableVersion: ctx.stableVersion, live: { releaseId, version: ctx.version }, queued: null, keys: [] };
+      await index.write(namespace, name, { ...entryFromContext(ctx, view.state, deps.clock()), slot }, 0);
+      log.warn({ releaseId }, "live release was missing from the rollout index; re-added");
+      return null;
     }
-    throw conflictError(`release ${releaseId}: index update`, deps.maxAttempts);
+    const slot = entry.value.slot;
+    if (view.done) {
+      if (slot.live?.releaseId !== releaseId && slot.queued?.releaseId !== releaseId) return null;
+      const started = await finish(releaseId, entry, ctx.outcome ?? "failed", ctx.version);
+      if (started === null) return null;
+      const rec = await releases.load(started);
+      if (rec === null) return null;
+      return { releaseId: started, res: { outcome: "unchanged", value: rec.value, view: null, audit: [] } };
+    }
+    if (slot.live?.releaseId !== releaseId) return null;
+    if (view.state === "queued") {
+      // The release it waited for has finished: start it (idempotent per predecessor).
+      const ev = { type: "siskin.start", stableVersion: slot.stableVersion, id: `start:${ctx.queuedBehind ?? ""}` } as HostEvent;
+      return { releaseId, res: await step(releaseId, ev, `start:${ctx.queuedBehind ?? ""}`) };
+    }
+    const now = deps.clock();
+    const want: IndexValue = { ...entryFromContext(ctx, view.state, now), slot };
+    if (!needsWrite(entry.value, want, now)) return null;
+    await index.write(namespace, name, want, entry.revision);
+    return null;
+  };
+
+  const afterRelease = async (releaseId: string, first: StepResult): Promise<void> => {
+    let next: Next = { releaseId, res: first };
+    // Each hop settles one release (finish frees the slot, the queued one starts); a few at most.
+    for (let hop = 1; next !== null; hop++) {
+      if (hop > deps.maxAttempts) throw new SiskinError("SISKIN_ERR_CONFLICT", `release ${releaseId}: the rollout index did not settle in ${deps.maxAttempts} steps; the message is retried later`);
+      const { releaseId: id, res }: { releaseId: string; res: StepResult } = next;
+      next = await retryOnConflict<Next>({ attempts: deps.maxAttempts, what: `release ${id}: rollout index update` }, () => settle(id, res));
+    }
   };
 
   const request = async (msg: MessageOf<typeof Event.releaseRequested>): Promise<StepResult> => {
     const data = msg.data;
     const { namespace, name } = data.rollout;
     const releaseId = msg.releaseId ?? releaseIdOf(namespace, name, data.version);
-    const attempts = deps.maxAttempts * 2;
-    for (let i = 1; i <= attempts; i++) {
-      try {
-        const entry = await index.get(namespace, name);
-        const existing = await releases.load(releaseId);
-        const { decision, slot } = onReleaseRequested(entry?.value.slot, { releaseId, data }, { exists: existing !== null });
-        let queuedBehind: string | null = null;
-        if (decision.kind === "duplicate") {
-          const s = entry?.value.slot;
-          if (existing !== null) {
-            // Publish a leftover outbox and mend the index, as for any redelivery.
-            const res = await step(releaseId, msg, msg.id);
-            await afterRelease(releaseId, res);
-            return res;
-          }
-          if (s?.queued?.releaseId === releaseId && s.live !== null) queuedBehind = s.live.releaseId;
-          else if (s?.live?.releaseId !== releaseId) {
-            log.info({ releaseId, reason: decision.reason }, "duplicate release request ignored");
-            return { outcome: "duplicate", value: null, view: null, audit: [] };
-          }
-          // Else the slot was claimed but the release not created (a crash in between): create it now.
-        } else {
-          if (decision.kind === "queue") {
-            queuedBehind = decision.queuedBehind;
-            // Supersede first (each is idempotent), then claim the slot.
-            for (const s of decision.supersede) {
-              const key = `${msg.id}:supersede`;
-              const ev = { type: "siskin.superseded", by: s.by, id: key } as HostEvent;
-              await afterRelease(s.releaseId, await step(s.releaseId, ev, key));
-            }
-            const again = await index.get(namespace, name);
-            if (again?.revision !== entry?.revision) continue;
-          }
-          const fields = slot.live?.releaseId === releaseId || entry === null ? entryFromRequest(releaseId, data) : fieldsOf(entry.value);
-          await index.write(namespace, name, { ...fields, slot }, entry?.revision ?? 0);
+    // Twice the attempts: superseding writes the index too, so a request can race itself once.
+    return retryOnConflict({ attempts: deps.maxAttempts * 2, what: `release ${releaseId}: request (the rollout's index entry kept changing)` }, async () => {
+      const entry = await index.get(namespace, name);
+      const existing = await releases.load(releaseId);
+      const { decision, slot } = onReleaseRequested(entry?.value.slot, { releaseId, data }, { exists: existing !== null });
+      let queuedBehind: string | null = null;
+      if (decision.kind === "duplicate") {
+        const s = entry?.value.slot;
+        if (existing !== null) {
+          // Publish a leftover outbox and mend the index, as for any redelivery.
+          const res = await step(releaseId, msg, msg.id);
+          await afterRelease(releaseId, res);
+          return res;
         }
-        const res = await step(releaseId, msg, msg.id, { queuedBehind });
-        await afterRelease(releaseId, res);
-        log.info({ releaseId, queuedBehind }, queuedBehind === null ? "release started" : "release queued");
-        return res;
-      } catch (err) {
-        if (!isConflict(err)) throw err;
+        if (s?.queued?.releaseId === releaseId && s.live !== null) queuedBehind = s.live.releaseId;
+        else if (s?.live?.releaseId !== releaseId) {
+          log.info({ releaseId, reason: decision.reason }, "duplicate release request ignored");
+          return { outcome: "duplicate", value: null, view: null, audit: [] };
+        }
+        // Else the slot was claimed but the release not created (a crash in between): create it now.
+      } else {
+        if (decision.kind === "queue") {
+          queuedBehind = decision.queuedBehind;
+          // Supersede first (each is idempotent), then claim the slot.
+          for (const s of decision.supersede) {
+            const key = `${msg.id}:supersede`;
+            const ev = { type: "siskin.superseded", by: s.by, id: key } as HostEvent;
+            await afterRelease(s.releaseId, await step(s.releaseId, ev, key));
+          }
+          const again = await index.get(namespace, name);
+          if (again?.revision !== entry?.revision) throw new SiskinError("SISKIN_ERR_CONFLICT", `rollout ${namespace}/${name}: its index entry changed while ${releaseId} superseded the live release`);
+        }
+        const fields = slot.live?.releaseId === releaseId || entry === null ? entryFromRequest(releaseId, data) : fieldsOf(entry.value);
+        await index.write(namespace, name, { ...fields, slot }, entry?.revision ?? 0);
       }
-    }
-    throw conflictError(`release ${releaseId}: request`, attempts);
+      const res = await step(releaseId, msg, msg.id, { queuedBehind });
+      await afterRelease(releaseId, res);
+      log.info({ releaseId, queuedBehind }, queuedBehind === null ? "release started" : "release queued");
+      return res;
+    });
   };
 
   return { request, afterRelease };

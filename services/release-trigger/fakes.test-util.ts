@@ -41,10 +41,11 @@ export function fakePublisher(): Publisher & { sent: Array<{ subject: Subject; m
     async publish(subject, msg) {
       const problems = checkPayload(subject, msg.data);
       if (problems.length > 0) throw new Error(`invalid ${subject}: ${problems.join("; ")}`);
-      if (ids.has(msg.id)) return { duplicate: true };
-      ids.add(msg.id);
+      const id = msg.id ?? `fake-${ids.size + 1}`;
+      if (ids.has(id)) return { id, seq: 0, duplicate: true };
+      ids.add(id);
       sent.push({ subject, msg: msg as Outgoing<Subject> });
-      return { duplicate: false };
+      return { id, seq: ids.size, duplicate: false };
     },
   };
 }

@@ -23,21 +23,6 @@ export interface Rollouts {
   get(namespace: string, name: string): Promise<RolloutRecord | null>;
 }
 
-/** Result of a publish: `duplicate` when JetStream dropped it as a repeat of the same msg id. */
-export interface PublishAck {
-  duplicate: boolean;
-}
 
-/** What a message is made of; the publisher fills `type`, `v` and `occurredAt`. */
-export interface Outgoing<S extends Subject> {
-  /** Envelope id and JetStream msg id: a repeat within the stream's duplicate window is dropped. */
-  id: string;
-  data: PayloadOf<S>;
-  releaseId?: string;
-  causationId?: string;
-}
 
-/** Publishes validated messages to JetStream (the runtime's `createPublisher` has this shape). */
-export interface Publisher {
-  publish<S extends Subject>(subject: S, msg: Outgoing<S>): Promise<PublishAck>;
-}
+export type { Outgoing, Publisher } from "../runtime/ports.js";

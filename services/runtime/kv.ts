@@ -70,7 +70,8 @@ export const ENTRIES_TIMEOUT_MS = 30_000;
 
 const CONFLICT_CODES: ReadonlySet<number> = new Set([JetStreamApiCodes.StreamWrongLastSequence, JetStreamApiCodes.StreamWrongLastSequenceUnknown]);
 
-function isConflict(err: unknown): boolean {
+/** JetStream's answer to a KV write at a stale revision; translated into RevisionConflictError. */
+function isWrongLastSequence(err: unknown): boolean {
   return err instanceof JetStreamApiError && CONFLICT_CODES.has(err.code);
 }
 
@@ -104,7 +105,7 @@ export async function openKv(nc: NatsConnection, bucket: BucketName): Promise<Js
       try {
         return await kv.create(key, encode(value));
       } catch (err) {
-        if (isConflict(err)) throw new RevisionConflictError(bucket, key, 0, err);
+        if (isWrongLastSequence(err)) throw new RevisionConflictError(bucket, key, 0, err);
         throw err;
       }
     },
@@ -112,7 +113,7 @@ export async function openKv(nc: NatsConnection, bucket: BucketName): Promise<Js
       try {
         return await kv.update(key, encode(value), revision);
       } catch (err) {
-        if (isConflict(err)) throw new RevisionConflictError(bucket, key, revision, err);
+        if (isWrongLastSequence(err)) throw new RevisionConflictError(bucket, key, revision, err);
         throw err;
       }
     },

@@ -2,34 +2,11 @@
 import { randomUUID } from "node:crypto";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { encode, message, type PayloadOf } from "../../schemas/codec.js";
+import { encode, message } from "../../schemas/codec.js";
 import { SiskinError } from "../../schemas/errors.js";
-import type { Subject } from "../../schemas/subjects.js";
+import type { Publisher } from "./ports.js";
 
-/** What a caller gives for one message; the publisher fills `type`, `v`, `occurredAt` and (unless given) `id`. */
-export interface Outgoing<S extends Subject> {
-  data: PayloadOf<S>;
-  releaseId?: string;
-  causationId?: string;
-  /** A deterministic id makes a repeated publish a server-side duplicate (e.g. `${releaseId}:${seq}`). */
-  id?: string;
-}
-
-/** The server's answer to one publish. */
-export interface Published {
-  /** The envelope id (also the JetStream msgID). */
-  id: string;
-  /** The stream sequence. */
-  seq: number;
-  /** True when the server already had a message with this id (within its duplicate window) and dropped this one. */
-  duplicate: boolean;
-}
-
-/** Publishes typed messages. */
-export interface Publisher {
-  /** Build, validate (throws InvalidMessageError) and publish; resolves on the stream's ack. */
-  publish<S extends Subject>(subject: S, msg: Outgoing<S>): Promise<Published>;
-}
+export type { Outgoing, Published, Publisher } from "./ports.js";
 
 /** Options of {@link createPublisher}. */
 export interface PublisherOptions {

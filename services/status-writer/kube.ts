@@ -2,6 +2,7 @@
 import * as k8s from "@kubernetes/client-node";
 import type { VMRolloutStatus } from "../../schemas/rollout.js";
 import { VMRolloutResource } from "../../schemas/rollout.js";
+import { toKubeError } from "../runtime/kube-client.js";
 import type { RolloutObject, Rollouts } from "./ports.js";
 
 const ref = { group: VMRolloutResource.group, version: VMRolloutResource.version, plural: VMRolloutResource.plural };
@@ -30,7 +31,7 @@ export function kubeRollouts(kc: k8s.KubeConfig, component = "siskin-status-writ
       try {
         await co.replaceNamespacedCustomObjectStatus({ ...ref, namespace: obj.metadata.namespace, name: obj.metadata.name, body });
       } catch (err) {
-        throw Object.assign(new Error(`replace status of VMRollout ${obj.metadata.namespace}/${obj.metadata.name}: ${(err as Error).message}`), { code: codeOf(err), cause: err });
+        throw toKubeError(err, `replace status of VMRollout ${obj.metadata.namespace}/${obj.metadata.name}`);
       }
     },
     async recordEvent(obj, name, event) {

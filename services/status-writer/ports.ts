@@ -13,7 +13,7 @@ export interface Rollouts {
   get(namespace: string, name: string): Promise<RolloutObject | null>;
   /**
    * Replace the status subresource, guarded by `resourceVersion`.
-   * Throws an error with `code === 409` on a conflict.
+   * Throws KubeApiError 409 on a conflict (a stale resourceVersion).
    */
   replaceStatus(obj: RolloutObject, status: VMRolloutStatus): Promise<void>;
   /**

@@ -1,3 +1,4 @@
+import { KubeApiError } from "../runtime/kube-error.js";
 import { describe, expect, it } from "vitest";
 import { message } from "../../schemas/codec.js";
 import type { VMRolloutStatus } from "../../schemas/rollout.js";
@@ -30,7 +31,7 @@ function fakeRollouts(conflicts: number, exists = true) {
     async replaceStatus(_obj, s) {
       if (left-- > 0) {
         rv++;
-        throw Object.assign(new Error("conflict"), { code: 409 });
+        throw new KubeApiError("conflict", 409, "Conflict");
       }
       writes.push(s);
     },

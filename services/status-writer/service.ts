@@ -4,6 +4,7 @@ import { SiskinError } from "../../schemas/errors.js";
 import type { Command } from "../../schemas/subjects.js";
 import { mergeStatus } from "./plan.js";
 import type { Rollouts } from "./ports.js";
+import { isConflict, retryOnConflict } from "../runtime/conflict.js";
 
 /** A valid, deterministic Event name for the command `id` (`<rollout>.<hash>`, as Kubernetes names Events). */
 export function eventName(rollout: string, id: string): string {
@@ -28,23 +29,19 @@ export function createService(deps: StatusWriterDeps) {
     /** Handle one `cmd.status.write`. */
     async handle(msg: MessageOf<typeof Command.statusWrite>): Promise<WriteOutcome> {
       const { rollout, status, event } = msg.data;
-      for (let attempt = 1; attempt <= deps.maxAttempts; attempt++) {
+      return retryOnConflict({ attempts: deps.maxAttempts, what: `VMRollout ${rollout.namespace}/${rollout.name} status update` }, async () => {
         const obj = await deps.rollouts.get(rollout.namespace, rollout.name);
         // A deleted rollout has no status to keep; the release goes on without it.
         if (obj === null) return "rollout-missing";
         try {
           await deps.rollouts.replaceStatus(obj, mergeStatus(obj.status, status, obj.metadata.generation));
         } catch (err) {
-          if ((err as { code?: number }).code === 409 && attempt < deps.maxAttempts) continue;
-          if ((err as { code?: number }).code === 409) {
-            throw new SiskinError("SISKIN_ERR_CONFLICT", `VMRollout ${rollout.namespace}/${rollout.name} status update conflicted ${attempt} times; will retry`, { cause: err });
-          }
+          if (isConflict(err)) throw err;
           throw new SiskinError("SISKIN_ERR_UNAVAILABLE", `VMRollout ${rollout.namespace}/${rollout.name} status update failed: ${(err as Error).message}`, { cause: err });
         }
         if (event !== undefined) await deps.rollouts.recordEvent(obj, eventName(rollout.name, msg.id), event);
         return "written";
-      }
-      throw new SiskinError("SISKIN_ERR_INTERNAL", "unreachable");
+      });
     },
   };
 }

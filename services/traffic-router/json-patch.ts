@@ -1,6 +1,7 @@
 // A small, pure RFC 6902 JSON Patch: the op types the planner emits, and an applier used by tests
 // (and by anything that must apply a plan without an API server). VirtualServices are CRDs, so
 // Kubernetes accepts JSON patch (`application/json-patch+json`) but not strategic merge.
+import { isDeepStrictEqual } from "node:util";
 
 /** One RFC 6902 operation. `path`/`from` are RFC 6901 JSON Pointers. */
 export type JsonPatchOp =
@@ -26,22 +27,6 @@ function parsePointer(path: string): string[] {
     .slice(1)
     .split("/")
     .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-
-/** Deep equality of JSON values (object key order ignored, as RFC 6902 `test` requires). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]));
-  }
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  const rb = b as Record<string, unknown>;
-  const ra = a as Record<string, unknown>;
-  return ka.every((k) => Object.hasOwn(rb, k) && jsonEqual(ra[k], rb[k]));
 }
 
 type Container = Record<string, unknown> | unknown[];
@@ -104,7 +89,8 @@ export function applyPatch(doc: unknown, ops: readonly JsonPatchOp[]): ApplyResu
     try {
       switch (op.op) {
         case "test":
-          if (!jsonEqual(get(out, op.path), op.value)) {
+          // Deep equality with object key order ignored, as RFC 6902 `test` requires.
+          if (!isDeepStrictEqual(get(out, op.path), op.value)) {
             return { ok: false, index, message: `test failed at "${op.path}": value differs` };
           }
           break;

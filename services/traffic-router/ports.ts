@@ -10,14 +10,7 @@ export interface ObjectRef {
   name: string;
 }
 
-import { KubeApiError } from "../runtime/kube-error.js";
-
 export { KubeApiError, isTransient } from "../runtime/kube-error.js";
-
-/** True for HTTP 409 Conflict (a stale resourceVersion). */
-export function isConflict(err: unknown): boolean {
-  return err instanceof KubeApiError && err.status === 409;
-}
 
 /** Read and replace one kind of Istio object. */
 export interface IstioObjects<T> {

@@ -7,8 +7,9 @@ import { SiskinAnnotation } from "../../schemas/rollout-index.js";
 import { Command, Event } from "../../schemas/subjects.js";
 import type { WeightsSet } from "../../schemas/traffic.js";
 import { planDestinationRuleSubsets, planWeights, verifyWeights, type PlanError, type RouteSelection, type RouteWeights } from "./plan.js";
-import { isConflict, isTransient, type DestinationRules, type EventPublisher, type ObjectRef, type VirtualServices } from "./ports.js";
+import { isTransient, type DestinationRules, type EventPublisher, type ObjectRef, type VirtualServices } from "./ports.js";
 import type { VirtualService } from "./vs-types.js";
+import { isConflict, retryOnConflict } from "../runtime/conflict.js";
 
 /** Dependencies of the router. */
 export interface TrafficRouterDeps {
@@ -71,19 +72,12 @@ export function createService(deps: TrafficRouterDeps): TrafficRouter {
 
   /** Ensures both subsets exist (conditional write, re-read and re-plan on conflict). */
   async function ensureSubsets(d: MessageOf<typeof Command.trafficSetWeights>["data"], ref: ObjectRef): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+    await retryOnConflict({ attempts: maxAttempts, what: `traffic-router: DestinationRule ${ref.namespace}/${ref.name} update` }, async () => {
       const dr = await must("DestinationRule", ref, () => deps.destinationRules.get(ref));
       const plan = planDestinationRuleSubsets(dr, { stableSubset: d.stableSubset, canarySubset: d.canarySubset, versionLabel: d.versionLabel, stableVersion: d.stableVersion, canaryVersion: d.canaryVersion });
       if (!plan.ok) throw fromPlan(plan.error);
-      if (!plan.changed) return;
-      try {
-        await api(`updating DestinationRule ${ref.namespace}/${ref.name}`, () => deps.destinationRules.replace(plan.dr));
-        return;
-      } catch (err) {
-        if (!isConflict(err)) throw err;
-        if (attempt >= maxAttempts) throw new SiskinError("SISKIN_ERR_CONFLICT", `traffic-router: DestinationRule ${ref.namespace}/${ref.name} changed under ${attempt} writes; retrying later`, { cause: err });
-      }
-    }
+      if (plan.changed) await api(`updating DestinationRule ${ref.namespace}/${ref.name}`, () => deps.destinationRules.replace(plan.dr));
+    });
   }
 
   async function setWeights(msg: MessageOf<typeof Command.trafficSetWeights>): Promise<WeightsSet> {
@@ -97,8 +91,7 @@ export function createService(deps: TrafficRouterDeps): TrafficRouter {
       ...(d.virtualService.tcpRoutes === undefined ? {} : { tcpRoutes: d.virtualService.tcpRoutes }),
     };
     await ensureSubsets(d, { namespace: ns, name: d.destinationRule });
-    let attempts = 0;
-    for (;;) {
+    return retryOnConflict({ attempts: maxAttempts, what: `traffic-router: VirtualService ${ns}/${vsRef.name} update` }, async (attempt) => {
       const vs = await must("VirtualService", vsRef, () => deps.virtualServices.get(vsRef));
       const plan = planWeights({ vs, canaryWeight: d.canaryWeight, ...selection });
       if (!plan.ok) throw fromPlan(plan.error);
@@ -109,20 +102,15 @@ export function createService(deps: TrafficRouterDeps): TrafficRouter {
         const annotations: Record<string, string> = { ...((next.metadata?.annotations as Record<string, string> | undefined) ?? {}), [SiskinAnnotation.canaryWeight]: String(d.canaryWeight) };
         if (msg.releaseId !== undefined) annotations[SiskinAnnotation.weightsRelease] = msg.releaseId;
         next.metadata = { ...next.metadata, annotations };
-        attempts++;
-        try {
-          await api(`updating VirtualService ${ns}/${vsRef.name}`, () => deps.virtualServices.replace(next));
-        } catch (err) {
-          if (!isConflict(err)) throw err;
-          if (attempts >= maxAttempts) throw new SiskinError("SISKIN_ERR_CONFLICT", `traffic-router: VirtualService ${ns}/${vsRef.name} changed under ${attempts} writes; retrying later`, { cause: err });
-          continue;
-        }
+        await api(`updating VirtualService ${ns}/${vsRef.name}`, () => deps.virtualServices.replace(next));
         stored = await must("VirtualService", vsRef, () => deps.virtualServices.get(vsRef));
       }
       const check = verifyWeights(stored, selection, d.canaryWeight);
       if (!check.ok) throw fromPlan(check.error);
+      // Writes made: every attempt before this one lost its race; this one wrote only when the plan changed something.
+      const attempts = attempt - 1 + (plan.changed ? 1 : 0);
       return { canaryWeight: d.canaryWeight, routes: toSchemaRoutes(check.routes), resourceVersion: stored.metadata?.resourceVersion ?? "", attempts };
-    }
+    });
   }
 
   return {

@@ -10,6 +10,7 @@ import type { Problem } from "../../schemas/vm.js";
 import { planVirtualMachine, preflight, PreflightCode } from "./plan.js";
 import { isTransient, KubeApiError, type EventPublisher, type MeshObjects, type VirtualMachines } from "./ports.js";
 import type { ObjectRef, VirtualMachine } from "./vm-types.js";
+import { isConflict, retryOnConflict } from "../runtime/conflict.js";
 
 /** Dependencies of the provisioner. */
 export interface ProvisionerDeps {
@@ -95,23 +96,22 @@ export function createService(deps: ProvisionerDeps): Provisioner {
 
   /** Halts one VM with a conditional merge patch, re-reading on 409 (a VM gone or already halted is done). */
   async function halt(vm: VirtualMachine): Promise<void> {
-    let current: VirtualMachine | null = vm;
     const ref = { namespace: vm.metadata.namespace, name: vm.metadata.name };
-    for (let attempt = 1; current !== null; attempt++) {
+    await retryOnConflict({ attempts: maxPatch, what: `vm-provisioner: halting VirtualMachine ${ref.namespace}/${ref.name}` }, async (attempt) => {
+      const current = attempt === 1 ? vm : await read(`re-reading VirtualMachine ${ref.namespace}/${ref.name}`, () => deps.vms.get(ref));
+      if (current === null) return;
       // A VM of the older API carries `running`; setting runStrategy beside it is invalid.
       const spec = current.spec.running !== undefined ? { running: false } : { runStrategy: "Halted" };
       if (current.spec.running === false || (current.spec.running === undefined && current.spec.runStrategy === "Halted")) return;
       try {
         await deps.vms.patch(ref, { metadata: { resourceVersion: current.metadata.resourceVersion }, spec });
-        return;
       } catch (err) {
         if (isTransient(err)) throw unavailable(`halting VirtualMachine ${ref.namespace}/${ref.name}`, err);
-        if (!(err instanceof KubeApiError) || (err.status !== 409 && err.status !== 404)) throw new SiskinError("SISKIN_ERR_INTERNAL", `vm-provisioner: halting VirtualMachine ${ref.namespace}/${ref.name} failed: ${(err as Error).message}`, { cause: err });
-        if (err.status === 404) return;
-        if (attempt >= maxPatch) throw new SiskinError("SISKIN_ERR_CONFLICT", `vm-provisioner: VirtualMachine ${ref.namespace}/${ref.name} changed under ${attempt} halt attempts; retrying later`, { cause: err });
+        if (err instanceof KubeApiError && err.status === 404) return;
+        if (isConflict(err)) throw err;
+        throw new SiskinError("SISKIN_ERR_INTERNAL", `vm-provisioner: halting VirtualMachine ${ref.namespace}/${ref.name} failed: ${(err as Error).message}`, { cause: err });
       }
-      current = await read(`re-reading VirtualMachine ${ref.namespace}/${ref.name}`, () => deps.vms.get(ref));
-    }
+    });
   }
 
   async function stop(msg: MessageOf<typeof Command.vmStop>): Promise<void> {

@@ -1,4 +1,5 @@
 // Shapes shared by the simulated API server's modules.
+import { isDeepStrictEqual } from "node:util";
 
 /** Object metadata, as much of it as the simulator reads or writes. */
 export interface ObjectMeta {
@@ -69,19 +70,13 @@ export function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
-/** Structural equality of two JSON-compatible values (key order ignored). */
+/**
+ * Equality of two values as the API server stores them, JSON: key order and undefined-valued keys
+ * (which JSON drops) are ignored.
+ */
 export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== "object") return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
-  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
-  return ak.length === bk.length && ak.every((k) => jsonEqual(ao[k], bo[k]));
+  const asJson = (v: unknown): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+  return a === b || isDeepStrictEqual(asJson(a), asJson(b));
 }
 
 /** True for a plain JSON object (not an array, not null). */

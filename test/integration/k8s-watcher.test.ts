@@ -14,7 +14,7 @@ import { createPublisher, openKv } from "../../services/runtime/index.js";
 import { readStream, startWorld, waitForEvent, type Stored, type World } from "./cluster-workers.test-util.js";
 
 const logged: string[] = [];
-const quiet = { info: (_o: object, m: string) => void logged.push(m), warn: (_o: object, m: string) => void logged.push(m), error: (_o: object, m: string) => void logged.push(m) };
+const quiet = { debug: (_o: object, m: string) => void logged.push(m), info: (_o: object, m: string) => void logged.push(m), warn: (_o: object, m: string) => void logged.push(m), error: (_o: object, m: string) => void logged.push(m) };
 const relists = () => logged.filter((m) => m.includes("vmis") && m.includes("410 Gone")).length;
 let world: World;
 let watcher: Watcher | undefined;
