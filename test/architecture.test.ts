@@ -128,6 +128,18 @@ describe("architecture", () => {
     for (const d of ["cluster", "mesh", "slack", "git", "world"]) expect(sim).toContain(d);
   });
 
+  it("every worker starts through the runtime's startWorker (one order, one cleanup path, one drain)", () => {
+    const workers = readdirSync(join(ROOT, "services")).filter((d) => d !== "runtime" && d !== "cli" && statSync(join(ROOT, "services", d)).isDirectory());
+    expect(workers.length).toBeGreaterThanOrEqual(10);
+    for (const w of workers) {
+      const main = readFileSync(join(ROOT, "services", w, "main.ts"), "utf8");
+      expect(main, `services/${w}/main.ts`).toMatch(/\bstartWorker\(/);
+      for (const own of ["connectNats(", "startHealthServer(", "startConsumer(", "new PromRegistry(", "onShutdown("]) {
+        expect(main.includes(own), `services/${w}/main.ts calls ${own} itself; startWorker() opens and releases it`).toBe(false);
+      }
+    }
+  });
+
   it("the repository keeps the dependency rules", () => {
     const files = ["schemas", "workflows", "services", "sim", "test", "scripts", "bench"]
       .map((d) => join(ROOT, d))

@@ -1,51 +1,34 @@
-/** Composition root of the traffic-router: config, NATS, client-node, the consumer, health. */
-import { Registry as PromRegistry } from "prom-client";
+/** Composition root of the traffic-router: client-node and the `cmd.traffic.set_weights` consumer, started by the runtime's startWorker. */
 import type { MessageOf } from "../../schemas/codec.js";
 import type { Command } from "../../schemas/subjects.js";
-import { connectNats, createLogger, createPublisher, startConsumer, startHealthServer, runIfMain } from "../runtime/index.js";
+import { createPublisher, runIfMain, startWorker, type Env, type RunningWorker } from "../runtime/index.js";
 import { load } from "./config.js";
 import { createKubeDestinationRules, createKubeVirtualServices, loadKubeConfig } from "./kube.js";
 import { createService } from "./service.js";
 
 const SERVICE = "traffic-router";
 
-/** A running router. */
-export interface RunningTrafficRouter {
-  /** Base URL of the health listener (`/healthz`, `/readyz`, `/metrics`). */
-  healthUrl: string;
-  stop(): Promise<void>;
-}
+/** A running traffic-router. */
+export type RunningTrafficRouter = RunningWorker;
 
-/** Start the router; resolves once it consumes `cmd.traffic.set_weights`. */
-export async function main(env: Record<string, string | undefined> = process.env): Promise<RunningTrafficRouter> {
-  const cfg = load(env);
-  const logger = createLogger({ service: SERVICE, level: cfg.logLevel });
-  const kc = loadKubeConfig(cfg.kubeconfig);
-  const nc = await connectNats(cfg.nats, SERVICE);
-  const registry = new PromRegistry();
-  const service = createService({
-    virtualServices: createKubeVirtualServices(kc, { istioApiVersion: cfg.istioApiVersion }),
-    destinationRules: createKubeDestinationRules(kc, { istioApiVersion: cfg.istioApiVersion }),
-    events: createPublisher(nc, { source: SERVICE }),
-    maxAttempts: cfg.maxAttempts,
+/** Start the traffic-router; resolves once it consumes `cmd.traffic.set_weights`. */
+export function main(env: Env = process.env): Promise<RunningTrafficRouter> {
+  return startWorker({
+    service: SERVICE,
+    load,
+    env,
+    async start({ cfg, nc, consume }) {
+      const kc = loadKubeConfig(cfg.kubeconfig);
+      const service = createService({
+        virtualServices: createKubeVirtualServices(kc, { istioApiVersion: cfg.istioApiVersion }),
+        destinationRules: createKubeDestinationRules(kc, { istioApiVersion: cfg.istioApiVersion }),
+        events: createPublisher(nc, { source: SERVICE }),
+        maxAttempts: cfg.maxAttempts,
+      });
+      await consume("trafficRouter", (msg, ctx) => service.handle(msg as MessageOf<typeof Command.trafficSetWeights>, { lastAttempt: ctx.deliveryCount >= cfg.maxDeliver }), { maxDeliver: cfg.maxDeliver });
+      return {};
+    },
   });
-  const consumer = await startConsumer(
-    nc,
-    "trafficRouter",
-    (msg, ctx) => service.handle(msg as MessageOf<typeof Command.trafficSetWeights>, { lastAttempt: ctx.deliveryCount >= cfg.maxDeliver }),
-    { logger, registry, maxDeliver: cfg.maxDeliver },
-  );
-  const health = await startHealthServer({ host: cfg.http.host, port: cfg.http.port, registry, ready: () => !nc.isClosed() && consumer.running() });
-  logger.info("traffic-router consuming cmd.traffic.set_weights");
-
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      await consumer.stop();
-      await nc.drain();
-      await health.close();
-    })());
-  return { healthUrl: health.url, stop };
 }
 
 runIfMain(import.meta.url, SERVICE, () => main());
