@@ -20,6 +20,17 @@ export function Strict<P extends Parameters<typeof Type.Object>[0]>(
   return Type.Object(properties, { additionalProperties: false, ...options });
 }
 
+/**
+ * `schema` documented: its `description` reaches the JSON Schema exports and the VMRollout CRD, so
+ * `kubectl explain` shows it. A copy that keeps TypeBox's hidden markers (optional, kind), so
+ * `Doc("…", Type.Optional(x))` stays optional.
+ */
+export function Doc<T extends object>(description: string, schema: T): T {
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(schema)) as T;
+  Object.defineProperty(copy, "description", { value: description, enumerable: true, writable: true, configurable: true });
+  return copy;
+}
+
 /** A Kubernetes name (DNS-1123 subdomain). */
 export const K8sName = Type.String({
   minLength: 1,

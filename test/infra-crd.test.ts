@@ -18,6 +18,22 @@ function broken(edit: (r: Obj) => void): Obj {
 }
 
 describe("VMRollout CRD", () => {
+  it("documents every spec field (the schemas' Doc descriptions), so kubectl explain does", () => {
+    const version = ((crd.spec as Obj).versions as Obj[])[0] as Obj;
+    const spec = (((version.schema as Obj).openAPIV3Schema as Obj).properties as Obj).spec as Obj;
+    const undocumented: string[] = [];
+    const walk = (node: Obj, path: string) => {
+      for (const [k, v] of Object.entries((node.properties as Obj | undefined) ?? {})) {
+        const child = v as Obj;
+        if (typeof child.description !== "string" || child.description === "") undocumented.push(`${path}.${k}`);
+        walk(child, `${path}.${k}`);
+        if (child.items !== undefined) walk(child.items as Obj, `${path}.${k}[]`);
+      }
+    };
+    walk(spec, "spec");
+    expect(undocumented).toEqual([]);
+  });
+
   it("is served with a status subresource and the phase/stable/canary/weight/age columns", () => {
     const v = crd.spec.versions[0];
     expect(v.subresources).toEqual({ status: {} });
