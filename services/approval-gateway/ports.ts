@@ -1,6 +1,4 @@
 /** What approval-gateway needs from the world. */
-import type { PayloadOf } from "../../schemas/codec.js";
-import type { Subject } from "../../schemas/subjects.js";
 
 /** A Slack Block Kit block (JSON). */
 export type Block = Record<string, unknown>;

@@ -1,7 +1,5 @@
 /** What release-trigger needs from the world. */
 import type { VMRolloutSpec } from "../../schemas/rollout.js";
-import type { PayloadOf } from "../../schemas/codec.js";
-import type { Subject } from "../../schemas/subjects.js";
 
 /** A VMRollout as release-trigger sees it. */
 export interface RolloutRecord {

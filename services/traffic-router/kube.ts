@@ -1,7 +1,7 @@
 // The client-node adapter of the router: GET and PUT (replace, conditional on the resourceVersion
 // in the body) of VirtualServices and DestinationRules through CustomObjectsApi.
 import * as k8s from "@kubernetes/client-node";
-import { KubeApiError, type IstioObjects, type ObjectRef } from "./ports.js";
+import type { IstioObjects, ObjectRef } from "./ports.js";
 import type { DestinationRule, VirtualService } from "./vs-types.js";
 import { toKubeError } from "../runtime/kube-client.js";
 

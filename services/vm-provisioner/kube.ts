@@ -1,7 +1,7 @@
 // The client-node adapter of the provisioner: VirtualMachines (CustomObjectsApi), and the Service,
 // DestinationRule and Namespace preflight reads. ApiException becomes KubeApiError naming the object.
 import * as k8s from "@kubernetes/client-node";
-import { KubeApiError, type MeshObjects, type VirtualMachines } from "./ports.js";
+import type { MeshObjects, VirtualMachines } from "./ports.js";
 import type { DestinationRule, Namespace, ObjectRef, Service, VirtualMachine } from "./vm-types.js";
 import { toKubeError } from "../runtime/kube-client.js";
 

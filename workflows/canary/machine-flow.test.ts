@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createActor } from "xstate";
 import { canaryMachine } from "./machine.js";
-import { drive, names, passInterval, toFirstBake } from "./driver.test-util.js";
+import { drive, names, toFirstBake } from "./driver.test-util.js";
 import { CANARY, STABLE, T0, ev, makeInput, makeSpec, tick, verdict } from "./fixtures.test-util.js";
 
 describe("canary machine: the happy path", () => {
