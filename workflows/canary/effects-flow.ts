@@ -5,6 +5,8 @@ import { actorName, actorOf, currentStep, isFrozen, nowOf, resolvedOf } from "./
 import { chain, fx, none, type Fx } from "./effect.js";
 import { pumpWeights, requestWeights, cancelApproval } from "./effects-traffic.js";
 import { seconds } from "./format.js";
+import { thenRecord } from "./effects-step.js";
+import { analysisReason, fastPathReason } from "./reasons.js";
 import { statusWriteCommand } from "./status.js";
 import type { CanaryContext, WorkflowEvent } from "./types.js";
 import { Event, Command } from "../../schemas/subjects.js";
@@ -124,3 +126,37 @@ export const reassertWeights: Fx = (ctx, ev) => {
   if (ctx.weights === null && !isFrozen(ctx)) emit.unshift(setWeightsCommand(ctx, ctx.canaryWeight));
   return fx({ lastReason: `${text}; restoring ${ctx.canaryWeight} %` }, emit);
 };
+
+/** The flow actions the chart names: pause, resume, promotion, the final states, the queue. */
+export const flowEffects = {
+  pauseByOperator: pauseRelease(fastPathReason),
+  pauseOnAnalysis: thenRecord(pauseRelease(analysisReason, "warning")),
+  pauseOnSilence: pauseRelease(
+    (ctx) => `no analysis result for ${seconds(resolvedOf(ctx).intervalMs + resolvedOf(ctx).progressDeadlineMs)}; is metrics-analyzer running?`,
+    "warning",
+  ),
+  resumeRelease,
+  manualPromote,
+  startPromotion,
+  completePromotion,
+  finishSucceeded,
+  finishPromoted: finish("promoted"),
+  finishRolledBack: finish("rolledBack"),
+  finishAborted: finish("aborted"),
+  finishSuperseded: finish("superseded"),
+  finishFailed: finish("failed"),
+  finishAbortedQueued: (ctx, ev) => fx({ lastReason: `${fastPathReason(ctx, ev)} (before it started)`, lastActor: ev.type === Command.orchestratorControl ? ev.data.actor : ctx.lastActor }),
+  finishSupersededQueued: (_ctx, ev) =>
+    fx({ lastReason: `superseded by ${ev.type === "siskin.superseded" ? ev.by : "a newer release"} before it started` }),
+  queue: (ctx, _ev) => fx({ lastReason: `queued behind ${ctx.queuedBehind ?? "?"}: it must finish before ${ctx.version} starts` }),
+  startQueued: (ctx, ev) => {
+    const stable = ev.type === "siskin.start" && ev.stableVersion !== undefined ? ev.stableVersion : ctx.stableVersion;
+    return fx({
+      queuedBehind: null,
+      stableVersion: stable,
+      lastReason: `${ctx.queuedBehind ?? "the previous release"} finished; starting against stable ${stable}`,
+    });
+  },
+  ignoreControl: ignoreControl("not in a state where this applies"),
+  reassertWeights: reassertWeights,
+} satisfies Record<string, Fx>;

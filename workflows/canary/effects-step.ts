@@ -144,3 +144,24 @@ export function decideApproval(decision: "granted" | "denied" | "expired"): Fx {
     );
   };
 }
+
+/** Run `first`, then record the analysis without overwriting the reason `first` gave. */
+export function thenRecord(first: Fx): Fx {
+  return (ctx, ev) => {
+    const a = first(ctx, ev);
+    const b = recordAnalysisQuietly({ ...ctx, ...a.patch }, ev);
+    return fx({ ...a.patch, ...b.patch }, [...a.emit, ...b.emit]);
+  };
+}
+
+/** The step actions the chart names. */
+export const stepEffects = {
+  startShift,
+  startBake,
+  recordAnalysis,
+  advanceStep,
+  requestApproval,
+  approvalGranted: decideApproval("granted"),
+  approvalDenied: decideApproval("denied"),
+  approvalExpired: decideApproval("expired"),
+} satisfies Record<string, Fx>;

@@ -121,3 +121,6 @@ export const finishRollback: Fx = (ctx, ev) => {
   }
   return fx({ lastReason: ctx.rollback.reason }, [vmStopCommand(ctx, ctx.version, `release rolled back: ${ctx.rollback.reason}`)]);
 };
+
+/** The weight actions the chart names (the rollbacks' starts are in effects-rollback.ts). */
+export const trafficEffects = { pumpWeights, confirmWeights, weightsFailed, startRollback, finishRollback } satisfies Record<string, Fx>;

@@ -103,3 +103,6 @@ export const trackMigration: Fx = (ctx, ev) => {
   patch.lastReason = `live migration of ${role} VMI ${key} ${how} after ${seconds(ev.now - m.startedAt)}${more}${still}`;
   return fx(patch);
 };
+
+/** The VM actions the chart names. */
+export const vmEffects = { beginProvision, provisioned, provisionFailedRetry, retryProvision, failRelease, markCanaryReady, trackMigration } satisfies Record<string, Fx>;

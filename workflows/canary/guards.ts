@@ -59,7 +59,6 @@ export const alertMatches: G = (ctx, ev) =>
   ev.data.rollout.name === ctx.rollout.name &&
   (ev.data.version === undefined || ev.data.version === ctx.version);
 
-export const analysisCritical: G = (ctx, ev) => analysisDecision(ctx, ev)?.critical === true;
 export const analysisRollsBack: G = (ctx, ev) => analysisDecision(ctx, ev)?.action === "rollback";
 export const analysisPauses: G = (ctx, ev) => analysisDecision(ctx, ev)?.action === "pause";
 export const analysisForCanary: G = (ctx, ev) => analysisDecision(ctx, ev) !== null;
@@ -131,3 +130,39 @@ export const finalizeDue: G = (ctx, ev) => ctx.finalizeAt !== null && ev.now >= 
 export const rollbackConfirmed: G = (ctx) => ctx.rollback !== null && ctx.rollback.confirmed;
 export const rollbackIs = (ctx: CanaryContext, kind: "rolledBack" | "aborted" | "superseded"): boolean =>
   rollbackConfirmed(ctx, { type: "tick", now: 0 }) && ctx.rollback?.kind === kind;
+
+/** Every guard the chart names (beside `control`, which takes params), as setup.ts registers them. */
+export const guards = {
+  planValid,
+  isQueued,
+  canaryProvisioned,
+  canaryBecameReady,
+  provisionFailedRetryable,
+  provisionFailedPermanent,
+  provisionRetryDue,
+  provisionDeadlinePassed,
+  canaryVmFailed,
+  alertMatches,
+  analysisRollsBack,
+  analysisPauses,
+  analysisForCanary,
+  needsApproval,
+  atStepWeight,
+  approvalGranted,
+  approvalDenied,
+  approvalExpiredApprove,
+  approvalExpiredReject,
+  weightsConfirmed,
+  weightsFailedPermanent,
+  weightsFailedRetryable,
+  stallDeadlinePassed,
+  atFullWeight,
+  bakeDone,
+  bakeDoneLast,
+  analysisSilent,
+  canaryNotReadyTooLong,
+  finalizeDue,
+  rollbackAborted: (ctx) => rollbackIs(ctx, "aborted"),
+  rollbackSuperseded: (ctx) => rollbackIs(ctx, "superseded"),
+  rollbackConfirmed,
+} satisfies Record<string, G>;

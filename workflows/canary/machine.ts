@@ -9,7 +9,7 @@
  */
 import { not } from "xstate";
 import { canarySetup, contextFromInput } from "./setup.js";
-import { canaryVmOn } from "./states-common.js";
+import { abortOrIgnore, canaryVmOn } from "./states-common.js";
 import { finalizingState, pausedState, promotingState, rollingBackState } from "./states-end.js";
 import { stepState } from "./states-step.js";
 import { Event, Command } from "../../schemas/subjects.js";
@@ -24,10 +24,7 @@ export const canaryMachine = canarySetup.createMachine({
     [Event.vmMigrationCompleted]: { actions: "trackMigration" },
     [Event.vmMigrationFailed]: { actions: "trackMigration" },
     "siskin.superseded": { target: ".rollingBack", actions: "rollbackOnSupersede" },
-    [Command.orchestratorControl]: [
-      { guard: { type: "control", params: { action: "abort" } }, target: ".rollingBack", actions: "rollbackOnAbort" },
-      { actions: "ignoreControl" },
-    ],
+    [Command.orchestratorControl]: [...abortOrIgnore],
   },
   states: {
     /** Transient: an invalid plan fails at once; a release behind a live one queues. */

@@ -35,3 +35,6 @@ export function fastPathReason(ctx: CanaryContext, ev: WorkflowEvent): string {
       return `${ev.type} rolled the release back`;
   }
 }
+
+/** The reason an analysis result gives for its decision. */
+export const analysisReason = (ctx: CanaryContext, ev: WorkflowEvent): string => analysisDecision(ctx, ev)?.reason ?? "analysis";

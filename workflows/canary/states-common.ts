@@ -2,15 +2,27 @@
 import { canarySetup } from "./setup.js";
 import { Event } from "../../schemas/subjects.js";
 
-const ROLLBACK = "#canary.rollingBack";
+/** Where every rollback goes. */
+export const ROLLBACK = "#canary.rollingBack";
+
+/** An operator's abort: roll back from wherever the release is (the root, the steps, promotion, finalization, pause). */
+export const abortToRollback = { guard: { type: "control", params: { action: "abort" } }, target: ROLLBACK, actions: "rollbackOnAbort" } as const;
+
+/** Abort rolls back; any other control is ignored here. */
+export const abortOrIgnore = [abortToRollback, { actions: "ignoreControl" }] as const;
+
+/** A failing canary VMI (crashed, deleted, Failed phase) rolls back, with or without traffic. */
+const canaryVmFailedOn = {
+  [Event.vmCrashed]: { guard: "canaryVmFailed", target: ROLLBACK, actions: "rollbackFastPath" },
+  [Event.vmDeleted]: { guard: "canaryVmFailed", target: ROLLBACK, actions: "rollbackFastPath" },
+  [Event.vmPhaseChanged]: { guard: "canaryVmFailed", target: ROLLBACK, actions: "rollbackFastPath" },
+} as const;
 
 /** Fast path (no analysis): a matching alert or a failing canary VMI rolls back in the same transition. */
 export const fastPathOn = canarySetup.createStateConfig({
   on: {
     [Event.alertFired]: { guard: "alertMatches", target: ROLLBACK, actions: "rollbackFastPath" },
-    [Event.vmCrashed]: { guard: "canaryVmFailed", target: ROLLBACK, actions: "rollbackFastPath" },
-    [Event.vmDeleted]: { guard: "canaryVmFailed", target: ROLLBACK, actions: "rollbackFastPath" },
-    [Event.vmPhaseChanged]: { guard: "canaryVmFailed", target: ROLLBACK, actions: "rollbackFastPath" },
+    ...canaryVmFailedOn,
     [Event.vmMigrationFailed]: { guard: "canaryVmFailed", target: ROLLBACK, actions: ["trackMigration", "rollbackFastPath"] },
   },
 }).on;
@@ -58,9 +70,7 @@ export function forwardWeightsOn(confirmedTarget: string | undefined) {
 /** VM failures before any traffic: the canary never gets any. */
 export const canaryVmOn = canarySetup.createStateConfig({
   on: {
-    [Event.vmCrashed]: { guard: "canaryVmFailed", target: ROLLBACK, actions: "rollbackFastPath" },
-    [Event.vmDeleted]: { guard: "canaryVmFailed", target: ROLLBACK, actions: "rollbackFastPath" },
-    [Event.vmPhaseChanged]: { guard: "canaryVmFailed", target: ROLLBACK, actions: "rollbackFastPath" },
+    ...canaryVmFailedOn,
     [Event.vmProvisionFailed]: [
       { guard: "provisionFailedPermanent", target: "#canary.failed", actions: "failRelease" },
       { guard: "provisionFailedRetryable", actions: "provisionFailedRetry" },

@@ -1,13 +1,8 @@
 /** Promotion, finalization, pause, rollback and the final states. */
 import { canarySetup } from "./setup.js";
-import { fastPathOn, forwardWeightsOn, watchAnalysisOn } from "./states-common.js";
+import { abortOrIgnore, fastPathOn, forwardWeightsOn, ROLLBACK, watchAnalysisOn } from "./states-common.js";
 import { Event, Command } from "../../schemas/subjects.js";
 
-const ROLLBACK = "#canary.rollingBack";
-const abortOrIgnore = [
-  { guard: { type: "control", params: { action: "abort" } }, target: ROLLBACK, actions: "rollbackOnAbort" },
-  { actions: "ignoreControl" },
-] as const;
 
 export const promotingState = canarySetup.createStateConfig({
   entry: "startPromotion",

@@ -1,9 +1,7 @@
 /** The `step` state: per step an optional approval gate, the shift, then the bake under analysis. */
 import { canarySetup } from "./setup.js";
-import { fastPathOn, forwardWeightsOn, stepAnalysisOn } from "./states-common.js";
+import { abortToRollback, fastPathOn, forwardWeightsOn, ROLLBACK, stepAnalysisOn } from "./states-common.js";
 import { Event, Command } from "../../schemas/subjects.js";
-
-const ROLLBACK = "#canary.rollingBack";
 
 export const stepState = canarySetup.createStateConfig({
   initial: "enter",
@@ -13,7 +11,7 @@ export const stepState = canarySetup.createStateConfig({
     [Command.orchestratorControl]: [
       { guard: { type: "control", params: { action: "pause" } }, target: "#canary.paused", actions: "pauseByOperator" },
       { guard: { type: "control", params: { action: "promote" } }, target: "#canary.promoting", actions: "manualPromote" },
-      { guard: { type: "control", params: { action: "abort" } }, target: ROLLBACK, actions: "rollbackOnAbort" },
+      abortToRollback,
       { actions: "ignoreControl" },
     ],
     [Event.rolloutDriftDetected]: { actions: "reassertWeights" },
