@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Command, Event } from "../../schemas/subjects.js";
 import { createPublisher } from "../../services/runtime/index.js";
 import { waitFor } from "../harness/index.js";
-import { startE2eWorld, type E2eWorld } from "./e2e-world.js";
+import { startE2eWorld, type E2eWorld } from "./world.test-util.js";
 
 let w: E2eWorld;
 beforeAll(async () => {
