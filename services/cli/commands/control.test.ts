@@ -6,7 +6,7 @@ import { cliActor } from "../lib/context.js";
 import { ev, makeSpec, memoryStore, scriptRelease, toFirstStep, toPromoted, verdict } from "../lib/fixtures.test-util.js";
 import type { ControlSender } from "../lib/ports.js";
 import { actionProblem, runControl, type ControlOptions } from "./control.js";
-import { releaseViewOf, type ReleaseView } from "../lib/release-view.js";
+import { releaseViewOf, type ReleaseView } from "../../runtime/release-view.js";
 
 function sender(): ControlSender & { sent: Array<{ releaseId: string; data: unknown }> } {
   const sent: Array<{ releaseId: string; data: unknown }> = [];

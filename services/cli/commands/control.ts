@@ -8,7 +8,9 @@ import { actorLabel } from "../lib/format.js";
 import { connectCli, kvReleaseStore, natsControlSender } from "../lib/nats.js";
 import type { ControlSender, ReleaseStore } from "../lib/ports.js";
 import { loadRelease, parseReleaseRef } from "../lib/releases.js";
-import type { ReleaseView } from "../lib/release-view.js";
+import { actionHelp, actionProblem } from "../../runtime/release-actions.js";
+
+export { actionHelp, actionProblem };
 
 /** Options of a control command. */
 export interface ControlOptions {
@@ -18,40 +20,6 @@ export interface ControlOptions {
   /** Send even when the release's state says the action does not apply. */
   force: boolean;
   json: boolean;
-}
-
-/** What each action does, for help texts. */
-export const actionHelp: Record<ControlAction, string> = {
-  approve: "approve the step waiting for an approval",
-  reject: "reject the step waiting for an approval (the release rolls back)",
-  pause: "hold the release at its current step (weights stay)",
-  resume: "continue a paused release",
-  abort: "roll the release back now and end it as aborted",
-  promote: "skip the remaining steps: shift all traffic to the canary and make it stable",
-};
-
-/** Why `action` does not apply to the release as stored, or null when it does (the orchestrator has the last word). */
-export function actionProblem(action: ControlAction, v: ReleaseView): string | null {
-  if (v.done) return `release ${v.releaseId} already finished (${v.outcome ?? v.state}); there is nothing to ${action}`;
-  const inStep = v.state.startsWith("step.");
-  const where = `release ${v.releaseId} is in state ${v.state}`;
-  switch (action) {
-    case "approve":
-    case "reject":
-      return v.awaitingApproval ? null : `${where}: it is not waiting for an approval, so there is nothing to ${action}`;
-    case "resume":
-      return v.state === "paused" ? null : `${where}: only a paused release can be resumed`;
-    case "pause":
-      return inStep ? null : `${where}: a release can be paused only during a step (shifting, analyzing, awaiting approval)`;
-    case "promote":
-      return inStep || v.state === "paused" ? null : `${where}: a release can be promoted only during a step or while paused`;
-    case "abort":
-      return null;
-    default: {
-      const never: never = action;
-      return `unknown action ${String(never)}`;
-    }
-  }
 }
 
 /** A control command without process access. */

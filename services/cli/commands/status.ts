@@ -8,7 +8,7 @@ import { connectCli, kvReleaseStore } from "../lib/nats.js";
 import type { ReleaseStore } from "../lib/ports.js";
 import { loadViews, parseReleaseRef, resolveRelease } from "../lib/releases.js";
 import { renderReleaseDetail, renderReleaseTable, summaryJson } from "../lib/render-status.js";
-import type { ReleaseView } from "../lib/release-view.js";
+import type { ReleaseView } from "../../runtime/release-view.js";
 
 /** Finished releases older than this are hidden from the table unless `--all`. */
 export const RECENT_MS = 24 * 3600_000;

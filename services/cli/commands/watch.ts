@@ -9,7 +9,7 @@ import { connectCli, kvReleaseStore, releaseEventFeed } from "../lib/nats.js";
 import type { ReleaseEventFeed, ReleaseStore } from "../lib/ports.js";
 import { applyReleaseEvent, enrichFromKv } from "../lib/release-events.js";
 import { loadViews, parseReleaseRef, unknownRelease } from "../lib/releases.js";
-import { releaseViewOf, timeOf, type ReleaseView } from "../lib/release-view.js";
+import { releaseViewOf, timeOf, type ReleaseView } from "../../runtime/release-view.js";
 import { renderChangeLine, renderWatchScreen } from "../lib/render-watch.js";
 import { createScreen } from "../lib/screen.js";
 

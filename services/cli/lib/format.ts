@@ -1,12 +1,9 @@
 /** Small pure formatters shared by the status and watch renderers. */
 import type { Palette } from "./color.js";
 
-/** Who did something, as stored in audit entries and events. */
-export interface ActorLike {
-  kind: string;
-  id: string;
-  name?: string;
-}
+import type { ActorLike } from "../../runtime/release-view.js";
+
+export type { ActorLike };
 
 /** `kind:name` (the display name when known, else the id), e.g. `cli:alice`, `slack:ana`. */
 export function actorLabel(a: ActorLike | null | undefined): string {

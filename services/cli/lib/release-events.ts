@@ -5,7 +5,7 @@
  */
 import { Event } from "../../../schemas/subjects.js";
 import type { ReleaseEvent } from "./ports.js";
-import { actorOf, stepCountOf, stepShown, timeOf, verdictOf, type ReleaseView, type VerdictLine } from "./release-view.js";
+import { actorOf, stepCountOf, stepShown, timeOf, verdictOf, type ReleaseView, type VerdictLine } from "../../runtime/release-view.js";
 
 /** An empty view of a release first seen through an event. */
 export function blankView(releaseId: string): ReleaseView {

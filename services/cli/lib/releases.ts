@@ -2,7 +2,7 @@
 import { Bucket } from "../../../schemas/subjects.js";
 import { CliError, usageError } from "./errors.js";
 import type { ReleaseStore } from "./ports.js";
-import { releaseViewOf, sortReleases, type ReleaseView } from "./release-view.js";
+import { releaseViewOf, sortReleases, type ReleaseView } from "../../runtime/release-view.js";
 
 const ROLLOUT = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const RELEASE = /^[a-z0-9][-a-z0-9]*\/[a-z0-9][-a-z0-9.]*\/[A-Za-z0-9][-A-Za-z0-9._+]*$/;

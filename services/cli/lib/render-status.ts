@@ -1,7 +1,7 @@
 /** `siskin status` output: the table of releases, and one release with its timeline. Pure. */
 import { plain, type Palette } from "./color.js";
 import { actorLabel, formatAge, formatTime, num, verdictMark, weightBar } from "./format.js";
-import { lastVerdictSummary, type ReleaseView, type VerdictLine } from "./release-view.js";
+import { lastVerdictSummary, type ReleaseView, type VerdictLine } from "../../runtime/release-view.js";
 import { renderTable } from "./table.js";
 
 /** The state column: the outcome once done, else the state path (colored by how it goes). */

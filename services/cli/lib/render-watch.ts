@@ -2,7 +2,7 @@
 import { plain, truncate, type Palette } from "./color.js";
 import { formatAge, formatClock, formatDuration, verdictMark, weightBar } from "./format.js";
 import { renderVerdicts, stateLabel, stepLabel } from "./render-status.js";
-import type { ReleaseView } from "./release-view.js";
+import type { ReleaseView } from "../../runtime/release-view.js";
 
 /** Width of the weight bar on screen (cells). */
 export const SCREEN_BAR = 24;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { stripAnsi, palette } from "./color.js";
 import { ev, makeSpec, memoryStore, scriptRelease, T0, toFirstStep, verdict } from "./fixtures.test-util.js";
 import { applyReleaseEvent, blankView, enrichFromKv } from "./release-events.js";
-import { lastVerdictSummary, releaseViewOf, sortReleases, type ReleaseView } from "./release-view.js";
+import { lastVerdictSummary, releaseViewOf, sortReleases, type ReleaseView } from "../../runtime/release-view.js";
 import { renderReleaseDetail, renderReleaseTable, renderTimeline } from "./render-status.js";
 import { renderChangeLine, renderReleaseBlock, renderWatchScreen } from "./render-watch.js";
 import { createScreen } from "./screen.js";

@@ -1,13 +1,20 @@
 /**
  * What people see of a release, read from the orchestrator's KV entry (`Bucket.releases`) and kept
- * current from `evt.release.*`. Pure and tolerant: an entry written by an older or newer
- * orchestrator still shows what can be read from it, rather than crashing the CLI.
+ * current from `evt.release.*`: the CLI's status and watch, and the dashboard. Pure and tolerant: an
+ * entry written by an older or newer orchestrator still shows what can be read from it, rather than
+ * crashing the reader.
  */
-import { resolveRollout } from "../../../schemas/rollout-defaults.js";
-import type { VMRolloutSpec } from "../../../schemas/rollout.js";
-import { releaseIdFromKey } from "../../../schemas/subjects.js";
-import { statePath, type StateValueLike } from "../../../workflows/canary/state-path.js";
-import type { ActorLike } from "./format.js";
+import { resolveRollout } from "../../schemas/rollout-defaults.js";
+import type { VMRolloutSpec } from "../../schemas/rollout.js";
+import { releaseIdFromKey } from "../../schemas/subjects.js";
+import { statePath, type StateValueLike } from "../../workflows/canary/state-path.js";
+
+/** Who did something, as stored in audit entries and events. */
+export interface ActorLike {
+  kind: string;
+  id: string;
+  name?: string;
+}
 
 /** One metric's latest verdict; the numbers come from the KV entry (events carry only the sentence). */
 export interface VerdictLine {
