@@ -80,8 +80,8 @@ export const ObjectRef = Strict({
 
 /** Who did something: a person (Slack user, CLI user) or a component. */
 export const Actor = Strict({
-  /** `slack`, `cli`, `api`, `github`, `system`. */
-  kind: StringEnum(["slack", "cli", "api", "github", "system"] as const),
+  /** `slack`, `cli`, `api`, `github`, `system`, or `dashboard` (a person the dashboard authenticated: OIDC proxy or token). */
+  kind: StringEnum(["slack", "cli", "api", "github", "system", "dashboard"] as const),
   /** Stable id (Slack user id, CLI user name, component name). */
   id: Type.String({ minLength: 1, maxLength: 200 }),
   /** Display name, when known. */

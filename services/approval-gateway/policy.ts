@@ -1,5 +1,6 @@
 // Pure approval rules: record shape, KV keys, who may decide, when a request expires. No I/O.
 import type { ApprovalDecision, ApprovalRequest } from "../../schemas/approval.js";
+import { checkApprover as checkApproverOf, type Approvers, type ApproverCheck } from "../../schemas/approval-policy.js";
 import { releaseKey } from "../../schemas/subjects.js";
 
 /** Where an approval request stands. */
@@ -65,25 +66,11 @@ export function decodeButtonValue(s: string | undefined): ButtonValue | undefine
   }
 }
 
-/** The approvers of a request. */
-export type Approvers = ApprovalRequest["approvers"];
+export type { Approvers, ApproverCheck };
 
-/** Why a user may or may not decide. */
-export type ApproverCheck = { allowed: true; via: "user" | `group:${string}` } | { allowed: false; reason: string };
-
-/**
- * May `userId` decide? Listed users may; so may members of a listed group (`members` holds the
- * groups looked up so far; a group missing from it is unknown). Nobody may when nobody is listed.
- */
+/** The shared rule (schemas/approval-policy.ts), with the approvers mentioned as Slack mentions. */
 export function checkApprover(userId: string, approvers: Approvers, members: ReadonlyMap<string, readonly string[]>): ApproverCheck {
-  if (approvers.users.length === 0 && approvers.groups.length === 0) {
-    return { allowed: false, reason: "no approvers are configured for this rollout (spec.approvers); it can only time out" };
-  }
-  if (approvers.users.includes(userId)) return { allowed: true, via: "user" };
-  for (const g of approvers.groups) {
-    if (members.get(g)?.includes(userId)) return { allowed: true, via: `group:${g}` };
-  }
-  return { allowed: false, reason: `you are not an approver; ask ${mentionApprovers(approvers)}` };
+  return checkApproverOf(userId, approvers, members, mentionApprovers);
 }
 
 /** `<@U1>, <!subteam^S1>` for Slack. */
