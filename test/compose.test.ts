@@ -18,6 +18,7 @@ import { workers } from "../services/cli/commands/serve.js";
 import { targetsFromEnv } from "../sim/cli/demo/run.js";
 import { load as alertIngest } from "../services/alert-ingest/config.js";
 import { load as approvalGateway } from "../services/approval-gateway/config.js";
+import { load as dashboard } from "../services/dashboard/config.js";
 import { load as k8sWatcher } from "../services/k8s-watcher/config.js";
 import { load as metricsAnalyzer } from "../services/metrics-analyzer/config.js";
 import { load as notifier } from "../services/notifier/config.js";
@@ -49,6 +50,7 @@ function composeConfig(): { services: Record<string, ComposeService> } {
 const configs: Record<WorkerName, (env: Record<string, string | undefined>) => unknown> = {
   "alert-ingest": alertIngest,
   "approval-gateway": approvalGateway,
+  dashboard,
   "k8s-watcher": k8sWatcher,
   "metrics-analyzer": metricsAnalyzer,
   notifier,
@@ -152,7 +154,7 @@ describe("the local world's worker environments", () => {
       slackApiUrl: "http://127.0.0.1:18090/api/",
       slackChannel: "C0RELEASES",
       secrets: defaultSecrets,
-      ports: { releaseTrigger: 8082, alertIngest: 8081, approvalGateway: 8083 },
+      ports: { releaseTrigger: 8082, alertIngest: 8081, approvalGateway: 8083, dashboard: 8084 },
       logLevel: "warn",
       orchestratorTickMs: 250,
       analyzerTickMs: 250,

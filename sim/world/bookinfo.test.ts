@@ -90,7 +90,7 @@ describe("workerEnv", () => {
     slackApiUrl: "http://s/api/",
     slackChannel: "C1",
     secrets: defaultSecrets,
-    ports: { releaseTrigger: 11, alertIngest: 12, approvalGateway: 13 },
+    ports: { releaseTrigger: 11, alertIngest: 12, approvalGateway: 13, dashboard: 14 },
     logLevel: "warn",
     orchestratorTickMs: 250,
     analyzerTickMs: 300,

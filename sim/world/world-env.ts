@@ -2,6 +2,7 @@
  * The environment each worker of the simulated world gets: every `SISKIN_*` variable its config.ts
  * reads, pointing at the world's loopback servers. Pure: the world passes ports, paths and secrets.
  */
+import { createHash } from "node:crypto";
 
 /** The workers, in the order the world starts them (the orchestrator last: it drives the others). */
 export const WorkerNames = [
@@ -14,6 +15,7 @@ export const WorkerNames = [
   "approval-gateway",
   "notifier",
   "release-trigger",
+  "dashboard",
   "orchestrator",
 ] as const;
 export type WorkerName = (typeof WorkerNames)[number];
@@ -28,6 +30,8 @@ export interface WorldSecrets {
   slackBotToken: string;
   /** Bearer token of release-trigger's `/api/v1`. */
   releaseApi: string;
+  /** The dashboard's bearer token of the on-call user (stored hashed in the dashboard's environment). */
+  dashboardOnCall: string;
 }
 
 /** The default secrets of the simulated world. */
@@ -36,6 +40,7 @@ export const defaultSecrets: WorldSecrets = {
   slackSigning: "sim-slack-signing-secret",
   slackBotToken: "xoxb-sim-slack-token",
   releaseApi: "sim-release-api-token-0123456789",
+  dashboardOnCall: "sim-dashboard-oncall-token-0123456789",
 };
 
 /** What the worker environments are made of. */
@@ -48,7 +53,7 @@ export interface WorkerEnvInput {
   slackChannel: string;
   secrets: WorldSecrets;
   /** Listener ports of the workers that receive HTTP from the simulators. */
-  ports: { releaseTrigger: number; alertIngest: number; approvalGateway: number };
+  ports: { releaseTrigger: number; alertIngest: number; approvalGateway: number; dashboard: number };
   /** pino level of every worker. */
   logLevel: string;
   /** Orchestrator ticker (ms). */
@@ -99,6 +104,19 @@ export function workerEnv(worker: WorkerName, i: WorkerEnvInput): Record<string,
         SISKIN_GITHUB_WEBHOOK_SECRET: i.secrets.githubWebhook,
         SISKIN_API_TOKEN: i.secrets.releaseApi,
       };
+    case "dashboard":
+      // Loopback stands in for the OIDC proxy (anything local may claim an identity: fine for the
+      // simulated world only); anonymous people may look, and the on-call user has a token.
+      return {
+        ...common,
+        ...kube,
+        SISKIN_LISTEN_HOST: "127.0.0.1",
+        SISKIN_LISTEN_PORT: String(i.ports.dashboard),
+        SISKIN_PROMETHEUS_URL: i.prometheusUrl,
+        SISKIN_AUTH_TRUSTED_PROXIES: "127.0.0.1,::1",
+        SISKIN_AUTH_ANONYMOUS_READ: "true",
+        SISKIN_AUTH_TOKENS: `U0ONCALL1:${createHash("sha256").update(i.secrets.dashboardOnCall).digest("hex")}`,
+      };
     case "orchestrator":
       return { ...common, SISKIN_TICK_MS: String(i.orchestratorTickMs) };
     default: {
@@ -109,10 +127,11 @@ export function workerEnv(worker: WorkerName, i: WorkerEnvInput): Record<string,
 }
 
 /** The URLs the simulators call, from the worker ports. */
-export function workerUrls(ports: WorkerEnvInput["ports"]): { releaseTrigger: string; githubWebhook: string; alertmanagerWebhook: string; interactivity: string } {
+export function workerUrls(ports: WorkerEnvInput["ports"]): { releaseTrigger: string; githubWebhook: string; alertmanagerWebhook: string; interactivity: string; dashboard: string } {
   const releaseTrigger = `http://127.0.0.1:${ports.releaseTrigger}`;
   return {
     releaseTrigger,
+    dashboard: `http://127.0.0.1:${ports.dashboard}`,
     githubWebhook: `${releaseTrigger}/webhooks/github`,
     alertmanagerWebhook: `http://127.0.0.1:${ports.alertIngest}/webhooks/alertmanager`,
     interactivity: `http://127.0.0.1:${ports.approvalGateway}/slack/events`,

@@ -67,6 +67,7 @@ export interface WorldPorts {
   releaseTrigger?: number;
   alertIngest?: number;
   approvalGateway?: number;
+  dashboard?: number;
 }
 
 /** Options of {@link startWorld}. */
@@ -120,6 +121,8 @@ export interface World {
     slack: string;
     slackApi: string;
     releaseTrigger: string;
+    /** The dashboard's pages. */
+    dashboard: string;
     githubWebhook: string;
     alertmanagerWebhook: string;
     interactivity: string;
@@ -186,6 +189,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       releaseTrigger: ports.releaseTrigger || (await freePort()),
       alertIngest: ports.alertIngest || (await freePort()),
       approvalGateway: ports.approvalGateway || (await freePort()),
+      dashboard: ports.dashboard || (await freePort()),
     };
     const wurls = workerUrls(workerPorts);
 

@@ -19,6 +19,7 @@ export const workers: Record<string, () => Promise<Main>> = {
   "approval-gateway": async () => (await import("../../approval-gateway/main.js")).main,
   notifier: async () => (await import("../../notifier/main.js")).main,
   "status-writer": async () => (await import("../../status-writer/main.js")).main,
+  dashboard: async () => (await import("../../dashboard/main.js")).main,
 };
 
 /** Start `names` (or every worker for `all`); resolves to their handles. */

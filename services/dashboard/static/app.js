@@ -40,7 +40,7 @@ function phaseBadge(row) {
   const p = row.phase;
   const [cls, sym] = row.done
     ? row.outcome === "promoted" ? ["ok", "✓"] : ["bad", "✗"]
-    : row.awaitingApproval ? ["warn", "⏸"] : p === "paused" ? ["warn", "⏸"] : p.includes("rolling") ? ["bad", "↺"] : ["run", "▶"];
+    : row.awaitingApproval ? ["warn", "?"] : p === "paused" ? ["warn", "‖"] : p.includes("rolling") ? ["bad", "↺"] : ["run", "→"];
   return h("span", { class: `phase ${cls}`, "data-phase": p }, h("span", { "aria-hidden": "true" }, sym), p);
 }
 
@@ -327,6 +327,8 @@ async function loadCharts(id) {
   for (const c of r.body.charts) {
     plot(`chart-${c.metric}`, {
       plugins: [marksPlugin(state.detail, { verdicts: true })],
+      // Zero errors should read as a flat line at the bottom, not fill a 0-100 % scale.
+      scales: { y: { range: (u, min, max) => [0, Math.max(c.metric === "error-rate" ? 2 : 10, (max ?? 0) * 1.15)] } },
       axes: [{}, { label: c.unit }],
       series: [{},
         { label: `canary ${c.canaryVersion ?? ""}`, stroke: "#d9480f", width: 2, spanGaps: true },

@@ -17,6 +17,7 @@ export const simUpPorts: Required<WorldPorts> = {
   releaseTrigger: 8082,
   alertIngest: 8081,
   approvalGateway: 8083,
+  dashboard: 8084,
 };
 
 const workerList = (raw: string): WorkerName[] => {
@@ -65,6 +66,7 @@ export function register(program: Command): void {
         natsUrl: world.urls.nats,
         releaseTriggerUrl: world.urls.releaseTrigger,
         meshUrl: world.urls.mesh,
+        dashboardUrl: world.urls.dashboard,
       }).map((l) => l.replace("(--keep)", "(siskin sim up)"));
       for (const l of lines) process.stdout.write(`${l}\n`);
       process.stdout.write(

@@ -102,6 +102,8 @@ export interface ExploreInfo {
   releaseTriggerUrl?: string;
   clusterUrl?: string;
   meshUrl?: string;
+  /** The web dashboard's pages. */
+  dashboardUrl?: string;
 }
 
 /** How to explore the world left running. */
@@ -109,6 +111,7 @@ export function exploreLines(x: ExploreInfo): string[] {
   return [
     "",
     "The world keeps running (--keep); Ctrl-C stops it. Explore:",
+    ...(x.dashboardUrl === undefined ? [] : [`  Dashboard       ${x.dashboardUrl}/  (read-only; act as the on-call with: Authorization: Bearer sim-dashboard-oncall-token-0123456789)`]),
     `  Prometheus      ${x.prometheusUrl}/graph?g0.expr=${encodeURIComponent("siskin:istio_request_error_ratio:rate10s")}`,
     ...(x.alertmanagerUrl === undefined ? [] : [`  Alertmanager    ${x.alertmanagerUrl}`]),
     `  kubectl         kubectl --kubeconfig ${x.kubeconfigPath} get vmro,vmi,vs -A`,

@@ -148,6 +148,7 @@ export async function runDemo(o: DemoOptions, io: DemoIo): Promise<{ report: Dem
       });
       targets = targetsOfWorld(world);
       intervals = { ...intervals, prometheusSeconds: world.intervals.prometheusSeconds };
+      if (world.workers.includes("dashboard")) io.out(`dashboard: ${world.urls.dashboard}/ (follow the releases live in a browser)`);
     }
     io.out(intervalsLine(intervals));
 
@@ -163,7 +164,7 @@ export async function runDemo(o: DemoOptions, io: DemoIo): Promise<{ report: Dem
     io.out(`report: ${path}`);
 
     if (o.keep && world !== undefined) {
-      for (const l of exploreLines({ prometheusUrl: targets.prometheusUrl, alertmanagerUrl: world.urls.alertmanager, kubeconfigPath: world.kubeconfigPath, slackUrl: world.urls.slack, natsUrl: world.urls.nats, releaseTriggerUrl: world.urls.releaseTrigger, meshUrl: world.urls.mesh })) io.out(l);
+      for (const l of exploreLines({ prometheusUrl: targets.prometheusUrl, alertmanagerUrl: world.urls.alertmanager, kubeconfigPath: world.kubeconfigPath, slackUrl: world.urls.slack, natsUrl: world.urls.nats, releaseTriggerUrl: world.urls.releaseTrigger, meshUrl: world.urls.mesh, dashboardUrl: world.urls.dashboard })) io.out(l);
       await io.untilInterrupted();
     } else if (o.keep) {
       io.out("--keep: the world is docker-compose's; it keeps running until `docker compose down`.");
