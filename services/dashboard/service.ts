@@ -101,7 +101,8 @@ export function createService(deps: DashboardDeps) {
   /** Read a release again soon (coalesced: many events of one release cost one read). */
   function refresh(releaseId: string): Promise<void> {
     dirty.add(releaseId);
-    flushing ??= flush().finally(() => {
+    // Start on the next turn, so the events of one burst (one NATS batch) share one read.
+    flushing ??= new Promise<void>((r) => setImmediate(r)).then(flush).finally(() => {
       flushing = null;
     });
     return flushing;
