@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Siskin's tests and demo need on a fresh Debian/Ubuntu machine:
-# Debian's nats-server, prometheus, prometheus-alertmanager (and docker-compose to check the
-# compose file), then the npm dependencies. Elsewhere it says what to install by hand.
+# Debian's nats-server, prometheus, prometheus-alertmanager, chromium (the dashboard's browser tests)
+# and docker-compose (to check the compose file), then the npm dependencies. Elsewhere it says what to install by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,8 @@ command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need+=
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+# The dashboard's browser tests drive Debian's chromium with playwright-core (never a downloaded browser).
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v kubectl >/dev/null 2>&1 || echo "setup: kubectl is not installed; the cluster-simulator tests that drive kubectl need it (https://kubernetes.io/docs/tasks/tools/)." >&2
 
 if [ ${#need[@]} -gt 0 ]; then
@@ -21,7 +23,7 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   else
     echo "setup: please install ${need[*]} (nats-server >= 2.9 with JetStream, prometheus >= 2.40," >&2
-    echo "       alertmanager >= 0.25, docker-compose) with your package manager, then run this again." >&2
+    echo "       alertmanager >= 0.25, chromium, docker-compose) with your package manager, then run this again." >&2
     exit 1
   fi
 fi

@@ -67,9 +67,9 @@ describe("kustomize base infra/k8s", () => {
     expect(d.spec.replicas).toBeUndefined();
   });
 
-  it("has a Service for exactly the three webhook workers, pointing at a declared container port", () => {
+  it("has a Service for exactly the three webhook workers and the dashboard, pointing at a declared container port", () => {
     const services = ofKind(base, "Service").map((s) => s.metadata.name).filter((n) => !n.startsWith("siskin-nats"));
-    expect(services.sort()).toEqual(["siskin-alert-ingest", "siskin-approval-gateway", "siskin-release-trigger"]);
+    expect(services.sort()).toEqual(["siskin-alert-ingest", "siskin-approval-gateway", "siskin-dashboard", "siskin-release-trigger"]);
     for (const name of services) {
       const s = one(base, "Service", name);
       const d = one(base, "Deployment", name);
@@ -187,6 +187,7 @@ describe("KEDA overlay infra/k8s/overlays/keda", () => {
     "alert-ingest": 1,
     "release-trigger": 1,
     "approval-gateway": 1,
+    dashboard: 1,
   };
 
   it("adds only ScaledObjects to the base", () => {

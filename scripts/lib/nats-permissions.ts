@@ -28,6 +28,8 @@ export interface WorkerAccess {
   buckets: Array<{ bucket: BucketName; write: boolean }>;
   /** Plain subscriptions (not JetStream), e.g. live progress for the CLI. */
   subscribes?: string[];
+  /** Streams it reads through ephemeral ordered consumers (the dashboard's one event subscription). */
+  reads?: string[];
 }
 
 const releaseEvents = [Event.releaseProgressed, Event.releaseCompleted, Event.releaseSuperseded];
@@ -100,6 +102,15 @@ export const workerAccess: Record<string, WorkerAccess> = {
     consumes: ["statusWriter"],
     buckets: [],
   },
+  dashboard: {
+    publishes: [Command.orchestratorControl],
+    consumes: [],
+    buckets: [
+      { bucket: Bucket.releases, write: false },
+      { bucket: Bucket.threads, write: false },
+    ],
+    reads: [Stream.events.name],
+  },
   cli: {
     publishes: [Event.releaseRequested, Command.orchestratorControl],
     consumes: [],
@@ -133,6 +144,16 @@ export function permissionsFor(access: WorkerAccess): { publish: string[]; subsc
     }
     // Dead letters of its own consumer only.
     publish.add(deadLetterSubject(c));
+  }
+  for (const stream of access.reads ?? []) {
+    // An ordered consumer: created (and re-created after a reconnect) with a random name, fed by flow control.
+    publish.add(`$JS.API.STREAM.INFO.${stream}`);
+    publish.add(`$JS.API.CONSUMER.CREATE.${stream}`);
+    publish.add(`$JS.API.CONSUMER.CREATE.${stream}.>`);
+    publish.add(`$JS.API.CONSUMER.INFO.${stream}.*`);
+    publish.add(`$JS.API.CONSUMER.DELETE.${stream}.*`);
+    publish.add(`$JS.API.CONSUMER.MSG.NEXT.${stream}.*`);
+    publish.add(`$JS.FC.${stream}.>`);
   }
   for (const { bucket, write } of access.buckets) {
     const stream = `KV_${bucket}`;

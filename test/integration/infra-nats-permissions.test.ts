@@ -13,6 +13,7 @@ import { Bucket, Command, Consumer, Event, deadLetterSubject, type Subject } fro
 import { ADMIN_USER, natsPasswordEnv, workerAccess } from "../../scripts/lib/nats-permissions.js";
 import { createPublisher, openKv, provision, startConsumer } from "../../services/runtime/index.js";
 import { startNats, waitFor, type NatsServer } from "../harness/index.js";
+import { eventStream, kvReleaseEntries, kvThreads, natsControl } from "../../services/dashboard/nats.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const password = (user: string) => `pw-${user}-for-test`;
@@ -114,6 +115,29 @@ describe("NATS authorization generated from schemas/subjects.ts", () => {
     const js = jetstream(nc, { timeout: 2_000 });
     expect(await refusal(js.publish(Command.orchestratorControl, "{}"))).toMatch(/permissions violation/i);
     expect(await refusal(openKv(nc, Bucket.analyses))).toMatch(/permissions violation|timeout/i);
+  });
+
+  it("dashboard reads releases and threads, follows EVENTS with one ordered consumer and sends controls, but writes no bucket and states no event", async () => {
+    const pub = createPublisher(admin, { source: "test" });
+    await pub.publish(Event.trafficWeightsSet, { releaseId, id: "dash-evt", data: { canaryWeight: 10, routes: [], resourceVersion: "1", attempts: 1 } });
+    const adminReleases = await openKv(admin, Bucket.releases);
+    await adminReleases.put("dash-key", { releaseId });
+    const nc = await as("dashboard");
+    const entries = await kvReleaseEntries(nc);
+    expect((await entries.list()).map((e) => e.releaseId)).toContain("dash-key");
+    await adminReleases.delete("dash-key");
+    expect(await (await kvThreads(nc)).get(releaseId)).toBeNull();
+    const seen: string[] = [];
+    const events = eventStream(nc, Date.now() - 3600_000, () => undefined);
+    await events.start((m) => seen.push(m.id));
+    await waitFor(() => seen.includes("dash-evt"), { timeoutMs: 5_000, what: "the dashboard's ordered consumer to deliver" });
+    await events.stop();
+    const sent = await natsControl(nc).send(releaseId, { action: "pause", actor: { kind: "dashboard", id: "alice" } });
+    expect(sent.duplicate).toBe(false);
+    const js = jetstream(nc, { timeout: 2_000 });
+    expect(await refusal(js.publish(Event.approvalGranted, "{}"))).toMatch(/permissions violation/i);
+    expect(await refusal((await openKv(nc, Bucket.releases)).put("x", { x: 1 }))).toMatch(/permissions violation/i);
+    expect(asyncErrors.get(nc)?.filter((e) => !/\$KV|approval/.test(e))).toEqual([]);
   });
 
   it("no worker may create or delete streams: provisioning is the admin's (the orchestrator runs with SISKIN_PROVISION=false)", async () => {

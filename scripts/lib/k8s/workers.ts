@@ -87,6 +87,26 @@ export const workers: readonly WorkerSpec[] = [
     memory: "256Mi",
   },
   {
+    name: "dashboard",
+    description: "the web dashboard: releases, live charts, and actions by authenticated approvers (cmd.orchestrator.control)",
+    consumers: [],
+    service: {
+      port: 8084,
+      hostEnv: "SISKIN_LISTEN_HOST",
+      portEnv: "SISKIN_LISTEN_PORT",
+      description: "pages and API for people, behind the OIDC proxy (oauth2-proxy; docs/dashboard.md)",
+    },
+    rules: [{ apiGroups: ["kubevirt.io"], resources: ["virtualmachineinstances", "virtualmachineinstancemigrations"], verbs: ["get", "list"] }],
+    scaling: { min: 1, max: 3, why: "people open it at any time; every replica keeps its own single event subscription" },
+    env: {
+      SISKIN_PROMETHEUS_URL: setting("prometheus-url"),
+      SISKIN_AUTH_TRUSTED_PROXIES: setting("dashboard-trusted-proxies"),
+      SISKIN_AUTH_TOKENS: cred("dashboard-tokens", true),
+      SISKIN_AUTH_CSRF_SECRET: cred("dashboard-csrf-secret"),
+    },
+    memory: "256Mi",
+  },
+  {
     name: "orchestrator",
     description: "hosts each release's statechart: events in, commands out",
     consumers: ["orchestrator", "orchestratorControl"],
