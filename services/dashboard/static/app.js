@@ -147,7 +147,7 @@ async function showDetail(id, { quiet = false } = {}) {
     main.replaceChildren(
       h("p", {}, h("a", { href: "/" }, "← all releases")),
       h("h1", { id: "detail" }, `Release ${id}`),
-      h("section", { class: "panel", "aria-labelledby": "sum-h" }, h("h2", { id: "sum-h", class: "sr" }, "Where it stands"), h("div", { id: "summary", class: "summary" }), h("div", { id: "actions" })),
+      h("section", { class: "panel", "aria-labelledby": "sum-h" }, h("h2", { id: "sum-h" }, "Where it stands"), h("div", { id: "summary", class: "summary" }), h("div", { id: "actions" })),
       h("div", { class: "grid" },
         h("section", { class: "panel" }, h("h2", {}, "Canary weight over time"), h("div", { id: "chart-weight", class: "chart", role: "img", "aria-label": "canary weight over time" })),
         h("section", { class: "panel" }, h("h2", {}, "Error rate (5xx %): canary vs stable"), h("div", { id: "chart-error-rate", class: "chart", role: "img", "aria-label": "error rate of canary and stable over time" })),
