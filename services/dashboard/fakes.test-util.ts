@@ -26,7 +26,7 @@ export function storedRelease(o: { version?: string; state?: unknown; weight?: n
         requestedAt: o.requestedAt ?? T0,
         stepIndex: o.step ?? 2,
         canaryWeight: o.weight ?? 50,
-        pendingApproval: o.done === true ? null : "2-1",
+        pendingApproval: o.done === true || o.state !== undefined ? null : "2-1",
         outcome: o.done === true ? "promoted" : null,
         completedAt: o.done === true ? T0 + 60_000 : null,
         lastReason: "waiting for approval",
