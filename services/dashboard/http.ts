@@ -108,27 +108,21 @@ export function buildApp(deps: HttpDeps): FastifyInstance {
       return d === null ? reply.code(404).send({ error: `release ${id} not found` }) : d;
     });
 
-    typed.get("/api/v1/releases/:ns/:rollout/:version/charts", { schema: { params: ReleaseParams } }, async (req, reply) => {
-      const id = releaseIdOf(req.params.ns, req.params.rollout, req.params.version);
-      try {
-        const c = await service.charts(id);
-        return c === null ? reply.code(404).send({ error: `release ${id} not found` }) : { charts: c };
-      } catch (err) {
-        req.log.warn({ err, releaseId: id }, "dashboard: Prometheus query_range failed");
-        return reply.code(502).send({ error: `Prometheus query failed: ${(err as Error).message}` });
-      }
-    });
-
-    typed.get("/api/v1/releases/:ns/:rollout/:version/vmis", { schema: { params: ReleaseParams } }, async (req, reply) => {
-      const id = releaseIdOf(req.params.ns, req.params.rollout, req.params.version);
-      try {
-        const v = await service.vmis(id);
-        return v === null ? reply.code(404).send({ error: `release ${id} not found` }) : { vmis: v };
-      } catch (err) {
-        req.log.warn({ err, releaseId: id }, "dashboard: listing VMIs failed");
-        return reply.code(502).send({ error: `listing VMIs failed: ${(err as Error).message}` });
-      }
-    });
+    // Parts of the detail page read from elsewhere (Prometheus, the API server): 404 for an unknown
+    // release, 502 naming the upstream when it fails, so the page shows the rest.
+    const upstream = <T>(path: string, what: string, key: string, read: (id: string) => Promise<T | null>) =>
+      typed.get(`/api/v1/releases/:ns/:rollout/:version/${path}`, { schema: { params: ReleaseParams } }, async (req, reply) => {
+        const id = releaseIdOf(req.params.ns, req.params.rollout, req.params.version);
+        try {
+          const v = await read(id);
+          return v === null ? reply.code(404).send({ error: `release ${id} not found` }) : { [key]: v };
+        } catch (err) {
+          req.log.warn({ err, releaseId: id }, `dashboard: ${what} failed`);
+          return reply.code(502).send({ error: `${what} failed: ${(err as Error).message}` });
+        }
+      });
+    upstream("charts", "Prometheus query_range", "charts", (id) => service.charts(id));
+    upstream("vmis", "listing VMIs", "vmis", (id) => service.vmis(id));
 
     typed.post("/api/v1/releases/:ns/:rollout/:version/actions", { schema: { params: ReleaseParams, body: ActionBody } }, async (req, reply) => {
       const i = req.identity;
