@@ -12,7 +12,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bookinfoRollout } from "../../sim/cli/demo/stories.js";
 import { waitFor } from "../harness/index.js";
-import { startE2eWorld, type E2eWorld } from "../e2e/e2e-world.js";
+import { startE2eWorld, type E2eWorld } from "../e2e/world.test-util.js";
 import { chromiumPath } from "./chromium.js";
 
 const SHOTS = join(process.cwd(), "out", "screenshots");
