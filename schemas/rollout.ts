@@ -67,14 +67,62 @@ export const ApprovalGate = Strict({
   onTimeout: Doc("What a timeout means: reject (default) or approve.", StringEnum(["reject", "approve"] as const, { default: "reject" })),
 });
 
-/** One traffic step. */
+/** An Istio StringMatch on a header value: exactly one of `exact`, `prefix`, `regex` (RE2 syntax). */
+export const HeaderValueMatch = Strict(
+  {
+    exact: Doc("The value must equal this.", Type.Optional(Type.String({ minLength: 1, maxLength: 1024 }))),
+    prefix: Doc("The value must start with this.", Type.Optional(Type.String({ minLength: 1, maxLength: 1024 }))),
+    regex: Doc("The whole value must match this RE2 regular expression (no lookaround or backreference).", Type.Optional(Type.String({ minLength: 1, maxLength: 1024 }))),
+  },
+  { description: "How a header value must match: exactly one of exact, prefix, regex." },
+);
+export type HeaderValueMatch = Static<typeof HeaderValueMatch>;
+
+/**
+ * One condition of a matched-route step: request headers (all must match), or a cookie. Written into
+ * the VirtualService as an Istio `HTTPMatchRequest` (a cookie becomes a regex on the `cookie` header,
+ * as Flagger does).
+ */
+export const RouteMatch = Strict(
+  {
+    headers: Doc("Header name (lower case) → how its value must match; all must match.", Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 256 }), HeaderValueMatch))),
+    cookie: Doc(
+      "A cookie that must be present with this exact value, e.g. {name: beta, value: \"true\"}.",
+      Type.Optional(
+        Strict({
+          name: Doc("The cookie's name.", Type.String({ minLength: 1, maxLength: 256 })),
+          value: Doc("The cookie's value, exactly.", Type.String({ minLength: 1, maxLength: 1024 })),
+        }),
+      ),
+    ),
+  },
+  { description: "Request headers or a cookie that send a request to the canary." },
+);
+export type RouteMatch = Static<typeof RouteMatch>;
+
+/** Mirroring: the canary gets a copy of this share of the traffic; Envoy discards its answers. */
+export const MirrorSpec = Strict(
+  {
+    percentage: Doc("Percent of requests copied to the canary (above 0, at most 100).", Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
+  },
+  { description: "Shadow traffic: a copy of a share of the requests, answers discarded." },
+);
+export type MirrorSpec = Static<typeof MirrorSpec>;
+
+/**
+ * One traffic step: exactly one of `weight` (the canary's share of user traffic), `mirror` (a copy of
+ * the traffic, no user-facing weight) or `match` (only matching requests reach the canary). Mirror
+ * and matched steps come before the weight steps, e.g. mirror 100 % → match → 10 → 50 → 100.
+ */
 export const StepSpec = Strict(
   {
-    weight: Doc("Canary weight in percent (1..100). The last step is usually 100.", Type.Integer({ minimum: 1, maximum: 100 })),
-    bakeIntervals: Doc("Analysis intervals to bake at this weight before moving on (default 1).", Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 }))),
+    weight: Doc("Canary weight in percent (1..100); omit for a mirror or matched step. The last step is usually 100.", Type.Optional(Type.Integer({ minimum: 1, maximum: 100 }))),
+    mirror: Doc("Mirror a share of the traffic to the canary; its user-facing weight stays 0.", Type.Optional(MirrorSpec)),
+    match: Doc("Send only requests matching any of these (headers or a cookie) to the canary; weight 0 for the rest.", Type.Optional(Type.Array(RouteMatch, { minItems: 1, maxItems: 8 }))),
+    bakeIntervals: Doc("Analysis intervals to bake at this step before moving on (default 1).", Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 }))),
     approval: Doc("Ask the approvers before shifting to this step.", Type.Optional(ApprovalGate)),
   },
-  { description: "A canary weight, how long to bake it, and an optional approval gate before it." },
+  { description: "A traffic step (weight, mirror or match), how long to bake it, and an optional approval gate before it." },
 );
 export type StepSpec = Static<typeof StepSpec>;
 

@@ -1,7 +1,7 @@
 /** Payloads of `cmd.traffic.*` and `evt.traffic.*`. */
 import { Type, type Static } from "typebox";
 import { K8sName, Strict, StringEnum, Version } from "./common.js";
-import { RolloutRef } from "./rollout.js";
+import { MirrorSpec, RolloutRef, RouteMatch } from "./rollout.js";
 
 /** `cmd.traffic.set_weights`: give the canary `canaryWeight` % on the rollout's routes. */
 export const SetWeights = Strict({
@@ -21,6 +21,16 @@ export const SetWeights = Strict({
   stableSubset: Type.String(),
   canarySubset: Type.String(),
   canaryWeight: Type.Integer({ minimum: 0, maximum: 100 }),
+  /**
+   * Mirror step: also copy this share of the managed http routes' traffic to the canary subset
+   * (`mirror` + `mirrorPercentage`); `canaryWeight` is then 0. Absent: Siskin's mirror is removed.
+   */
+  mirror: Type.Optional(MirrorSpec),
+  /**
+   * Matched step: insert a route named `siskin-canary-<route>` ahead of each managed http route that
+   * sends requests matching any of these to the canary. Absent: Siskin's matched routes are removed.
+   */
+  match: Type.Optional(Type.Array(RouteMatch, { minItems: 1, maxItems: 8 })),
 });
 export type SetWeights = Static<typeof SetWeights>;
 
@@ -41,6 +51,8 @@ export const WeightsSet = Strict({
   resourceVersion: Type.String(),
   /** Writes tried (more than 1 after conflicts). */
   attempts: Type.Integer({ minimum: 0 }),
+  /** {@link trafficShapeOf} the command: which mirror / matched routes were set besides the weights. */
+  shape: Type.Optional(Type.String({ maxLength: 64 })),
 });
 export type WeightsSet = Static<typeof WeightsSet>;
 
@@ -50,5 +62,29 @@ export const WeightsFailed = Strict({
   code: Type.String(),
   message: Type.String(),
   retryable: Type.Boolean(),
+  /** {@link trafficShapeOf} the command that failed. */
+  shape: Type.Optional(Type.String({ maxLength: 64 })),
 });
 export type WeightsFailed = Static<typeof WeightsFailed>;
+
+/** FNV-1a (32 bit) of a string, as 8 hex digits: a short, stable fingerprint. Pure. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/**
+ * What a traffic command asks for besides the weight, as a short key: `""` (weights only),
+ * `mirror:<percentage>` or `match:<fingerprint of the conditions>`. The workflow matches
+ * `weights_set` / `weights_failed` to its request by weight and shape, so a late confirmation of a
+ * mirror step cannot confirm the matched step after it (both have canary weight 0).
+ */
+export function trafficShapeOf(cmd: { mirror?: { percentage: number }; match?: readonly unknown[] }): string {
+  if (cmd.mirror !== undefined) return `mirror:${cmd.mirror.percentage}`;
+  if (cmd.match !== undefined) return `match:${fnv1a(JSON.stringify(cmd.match))}`;
+  return "";
+}
