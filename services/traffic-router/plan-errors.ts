@@ -23,6 +23,12 @@ export const PlanErrorCode = {
   subsetNotInDr: "SISKIN_ERR_SUBSET_NOT_IN_DR",
   /** The DestinationRule's stable subset selects another version than the release expects. */
   subsetConflict: "SISKIN_ERR_SUBSET_CONFLICT",
+  /** A mirror step on a managed http route that already mirrors somewhere else (or has a `mirrors` list). */
+  mirrorConflict: "SISKIN_ERR_MIRROR_CONFLICT",
+  /** A step asks for a mirror and a match at once, a mirror or match with a canary weight, or a mirror percentage outside (0, 100]. */
+  invalidStep: "SISKIN_ERR_INVALID_STEP",
+  /** A matched step sets a header the managed route already matches on. */
+  matchConflict: "SISKIN_ERR_MATCH_CONFLICT",
   /** Read back after a write: a managed route does not carry the expected weights. */
   weightMismatch: "SISKIN_ERR_WEIGHT_MISMATCH",
 } as const;

@@ -3,6 +3,7 @@
 // selected routes change; everything else in the VirtualService stays the user's.
 import { pointer, type JsonPatchOp } from "./json-patch.js";
 import { fail, PlanErrorCode, type PlanResult } from "./plan-errors.js";
+import { planRouteExtras, type RouteExtras } from "./plan-routes.js";
 import { selectManagedRoutes, type ManagedRoute, type RouteSelection } from "./route-select.js";
 import { implicitWeight, objectRef, type RouteDestination, type VirtualService } from "./vs-types.js";
 
@@ -14,6 +15,9 @@ export type { DestinationRule, VirtualService } from "./vs-types.js";
 export { shortHost } from "./vs-types.js";
 export type { ManagedRoute, RouteSelection, Split, TcpRouteSelector, TlsRouteSelector } from "./route-select.js";
 export { checkSubsetsExist, planDestinationRuleSubsets } from "./destination-rule.js";
+export type { RouteExtras } from "./plan-routes.js";
+export { cookieHeaderMatch, siskinRouteName } from "./plan-routes.js";
+export { isSiskinRoute, SISKIN_ROUTE_PREFIX } from "./route-select.js";
 
 /** Input of {@link planWeights}: the VirtualService, what to manage, and the canary's share. */
 export interface PlanWeightsInput extends RouteSelection {
@@ -151,4 +155,82 @@ export function verifyWeights(vs: VirtualService, selection: RouteSelection, exp
     }
   }
   return read;
+}
+
+/** Input of {@link planTraffic}: the weights, and a step's mirror or match (then the canary weight is 0). */
+export interface PlanTrafficInput extends PlanWeightsInput, RouteExtras {}
+
+/** A successful traffic plan: the weights plan, with the mirror and matched routes folded into `vs` and `patch`. */
+export interface TrafficPlan extends WeightPlan {
+  /** The mirror now set on the managed http routes, or null. */
+  mirror: { percentage: number } | null;
+  /** Names of the Siskin matched routes the VirtualService carries after the plan. */
+  matchedRoutes: string[];
+}
+
+const HTTP_OP = /^\/spec\/http\/(\d+)(?:\/|$)/;
+
+/**
+ * Plans a whole step: the weights of the managed routes ({@link planWeights}), plus, for a mirror
+ * step, `mirror`/`mirrorPercentage` on the managed http routes, or, for a matched step, a route
+ * `siskin-canary[-<name>]` ahead of each of them; any other step removes Siskin's mirror and matched
+ * routes. The patch is ordered so that every index it names is valid when the op runs (http routes
+ * from the last to the first; inserts after the weight writes of the route they precede).
+ */
+export function planTraffic(input: PlanTrafficInput): PlanResult<TrafficPlan> {
+  const vsRef = `VirtualService ${objectRef(input.vs?.metadata)}`;
+  const extras: RouteExtras = {
+    ...(input.mirror === undefined ? {} : { mirror: input.mirror }),
+    ...(input.match === undefined ? {} : { match: input.match }),
+  };
+  if (extras.mirror !== undefined && extras.match !== undefined) {
+    return fail(PlanErrorCode.invalidStep, vsRef, `a step for ${vsRef} cannot both mirror and match; make them two steps`);
+  }
+  if ((extras.mirror !== undefined || extras.match !== undefined) && input.canaryWeight !== 0) {
+    return fail(PlanErrorCode.invalidStep, vsRef, `a ${extras.mirror !== undefined ? "mirror" : "matched"} step for ${vsRef} gives the canary no user traffic, but canary weight ${JSON.stringify(input.canaryWeight)} was asked; pass weight 0`);
+  }
+  const pct = extras.mirror?.percentage;
+  if (pct !== undefined && !(typeof pct === "number" && Number.isFinite(pct) && pct > 0 && pct <= 100)) {
+    return fail(PlanErrorCode.invalidStep, vsRef, `mirror percentage ${JSON.stringify(pct)} for ${vsRef} is not above 0 and at most 100`);
+  }
+  if (extras.match !== undefined && extras.match.length === 0) {
+    return fail(PlanErrorCode.invalidStep, vsRef, `a matched step for ${vsRef} needs at least one header or cookie condition`);
+  }
+  const weights = planWeights(input);
+  if (!weights.ok) return weights;
+  const sel = selectManagedRoutes(input.vs, input);
+  if (!sel.ok) return sel;
+  const ex = planRouteExtras(input.vs, weights.vs.spec.http ?? [], sel.routes, input.split, extras, sel.vsRef);
+  if (!ex.ok) return ex;
+  const weightOpsAt = new Map<number, JsonPatchOp[]>();
+  const rest: JsonPatchOp[] = [];
+  for (const op of weights.patch) {
+    const m = HTTP_OP.exec(op.path);
+    if (m === null) rest.push(op);
+    else weightOpsAt.set(Number(m[1]), [...(weightOpsAt.get(Number(m[1])) ?? []), op]);
+  }
+  const indexes = [...new Set([...weightOpsAt.keys(), ...ex.opsAt.keys(), ...ex.insertAt.keys()])].sort((a, b) => b - a);
+  const patch = indexes.flatMap((i) => [...(ex.opsAt.get(i) ?? []), ...(weightOpsAt.get(i) ?? []), ...(ex.insertAt.get(i) ?? [])]);
+  patch.push(...rest);
+  const vs = weights.vs;
+  if (vs.spec.http !== undefined) vs.spec.http = ex.http;
+  const matchedRoutes = ex.http.flatMap((r) => (typeof r.name === "string" && r.name.startsWith("siskin-canary") ? [r.name] : []));
+  return { ok: true, vs, patch, changed: patch.length > 0, routes: weights.routes, mirror: extras.mirror ?? null, matchedRoutes };
+}
+
+/**
+ * Read-back check of a whole step: the weights ({@link verifyWeights}), and the mirror and matched
+ * routes exactly as {@link planTraffic} would write them (planning again must change nothing).
+ */
+export function verifyTraffic(vs: VirtualService, input: Omit<PlanTrafficInput, "vs">): PlanResult<{ routes: RouteWeights[] }> {
+  const check = verifyWeights(vs, input, input.canaryWeight);
+  if (!check.ok) return check;
+  const again = planTraffic({ ...input, vs });
+  if (!again.ok) return again;
+  if (again.changed) {
+    const vsRef = `VirtualService ${objectRef(vs.metadata)}`;
+    const want = input.mirror !== undefined ? `a mirror of ${input.mirror.percentage} % to the canary` : input.match !== undefined ? "Siskin's matched routes" : "no Siskin mirror or matched route";
+    return fail(PlanErrorCode.weightMismatch, vsRef, `${vsRef} does not carry ${want} after the write (first difference: ${again.patch.find((o) => o.op !== "test")?.path ?? "?"}); another writer changed it — find it with \`kubectl get vs -o yaml --show-managed-fields\`, stop it, then repeat the step`);
+  }
+  return check;
 }

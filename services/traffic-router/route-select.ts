@@ -64,6 +64,17 @@ export interface ManagedRoute {
 
 type RouteLike = { name?: unknown; match?: unknown; route?: unknown };
 
+/**
+ * Name prefix of the http routes Siskin inserts for matched steps (`siskin-canary-<route>`). Routes so
+ * named are Siskin's: never managed as user routes, removed at the end of a matched step or on rollback.
+ */
+export const SISKIN_ROUTE_PREFIX = "siskin-canary";
+
+/** True for a route Siskin inserted (its name is `siskin-canary` or starts with `siskin-canary-`). */
+export function isSiskinRoute(route: { name?: unknown }): boolean {
+  return typeof route.name === "string" && (route.name === SISKIN_ROUTE_PREFIX || route.name.startsWith(`${SISKIN_ROUTE_PREFIX}-`));
+}
+
 function routeRef(kind: RouteKind, index: number, name: unknown): string {
   const path = `spec.${kind}[${index}]`;
   return typeof name === "string" && name !== "" ? `${kind} route "${name}" (${path})` : path;
@@ -139,17 +150,19 @@ function validateSplit(split: Split, vsRef: string): PlanResult<object> {
 
 /** Indexes of the routes the selection names, in a stable order (http, tls, tcp; by position). */
 function selectIndexes(vs: VirtualService, sel: RouteSelection, vsRef: string): PlanResult<{ picked: Array<[RouteKind, number]> }> {
-  const http = (vs.spec.http ?? []) as RouteLike[];
+  // Siskin's own matched routes are invisible here: they are not the user's routes to shift.
+  const http = ((vs.spec.http ?? []) as RouteLike[]).map((r) => (isSiskinRoute(r) ? null : r));
+  const userHttp = http.flatMap((r, i) => (r === null ? [] : [i]));
   const tls = (vs.spec.tls ?? []) as RouteLike[];
   const tcp = (vs.spec.tcp ?? []) as RouteLike[];
   const picked = new Map<string, [RouteKind, number]>();
   const pick = (kind: RouteKind, i: number) => picked.set(`${kind}/${i}`, [kind, i]);
   const httpNames = [...new Set(sel.httpRoutes ?? [])];
-  const listHttp = () => http.map((r, i) => routeRef("http", i, r.name)).join(", ") || "none";
+  const listHttp = () => userHttp.map((i) => routeRef("http", i, http[i]?.name)).join(", ") || "none";
 
   if (httpNames.length > 0) {
     for (const name of httpNames) {
-      const found = http.flatMap((r, i) => (r.name === name ? [i] : []));
+      const found = http.flatMap((r, i) => (r !== null && r.name === name ? [i] : []));
       if (found.length === 0) {
         return fail(PlanErrorCode.routeNotFound, vsRef, `http route "${name}" is not found in ${vsRef} (its http routes: ${listHttp()}); fix the route name, or add \`name: ${name}\` to the route to shift`, `http route "${name}"`);
       }
@@ -159,13 +172,13 @@ function selectIndexes(vs: VirtualService, sel: RouteSelection, vsRef: string): 
       pick("http", found[0] ?? 0);
     }
   } else if ((sel.tlsRoutes ?? []).length === 0 && (sel.tcpRoutes ?? []).length === 0) {
-    if (http.length === 0) {
+    if (userHttp.length === 0) {
       return fail(PlanErrorCode.routeNotFound, vsRef, `${vsRef} has no http route; select its tls routes (tlsRoutes, --tls-port/--sni) or tcp routes (tcpRoutes, --tcp-port), or add an http route`);
     }
-    if (http.length > 1) {
-      return fail(PlanErrorCode.ambiguousRoute, vsRef, `${vsRef} has ${http.length} http routes (${listHttp()}) and no route names were given; name the routes to shift (routes, --routes a,b), giving unnamed routes a \`name\` first`);
+    if (userHttp.length > 1) {
+      return fail(PlanErrorCode.ambiguousRoute, vsRef, `${vsRef} has ${userHttp.length} http routes (${listHttp()}) and no route names were given; name the routes to shift (routes, --routes a,b), giving unnamed routes a \`name\` first`);
     }
-    pick("http", 0);
+    pick("http", userHttp[0] ?? 0);
   }
 
   for (const s of sel.tlsRoutes ?? []) {

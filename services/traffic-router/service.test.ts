@@ -185,4 +185,32 @@ describe("traffic-router service (upstream bookinfo reviews, fakes)", () => {
     await router.handle(cmd(50));
     expect(out[0]).toMatchObject({ subject: Event.trafficWeightsFailed, data: { code: "SISKIN_ERR_WEIGHT_MISMATCH", retryable: false } });
   });
+
+  it("a mirror step, then a matched step, then the rollback: mirror, siskin-canary route, then the user's routes again", async () => {
+    const { vss, out, router } = setup();
+    await router.handle(cmd(0, { mirror: { percentage: 100 } }));
+    expect(vss.get("reviews")?.spec.http?.[0]).toMatchObject({ mirror: { host: "reviews", subset: "v2" }, mirrorPercentage: { value: 100 } });
+    expect(weightsOf(vss.get("reviews"))).toEqual([100, 0]);
+    expect(out.at(-1)).toMatchObject({ subject: Event.trafficWeightsSet, data: { canaryWeight: 0, shape: "mirror:100" } });
+    await router.handle(cmd(0, { match: [{ headers: { "x-canary": { exact: "always" } } }] }));
+    const matched = vss.get("reviews")?.spec.http;
+    expect(matched?.map((r) => r.name ?? "")).toEqual(["siskin-canary", ""]);
+    expect(matched?.[1]?.mirror).toBeUndefined();
+    expect(out.at(-1)).toMatchObject({ subject: Event.trafficWeightsSet, data: { canaryWeight: 0, shape: expect.stringMatching(/^match:[0-9a-f]{8}$/) } });
+    await router.handle(cmd(0));
+    const back = vss.get("reviews")?.spec;
+    expect(back?.http).toHaveLength(1);
+    expect(back?.http?.[0]?.mirror).toBeUndefined();
+    expect(out.at(-1)).toMatchObject({ subject: Event.trafficWeightsSet, data: { canaryWeight: 0 } });
+    expect((out.at(-1)?.data as { shape?: string }).shape).toBeUndefined();
+  });
+
+  it("a mirror step on a VirtualService that already mirrors elsewhere fails permanently, nothing written", async () => {
+    const vs = reviewsVs();
+    vs.spec.http![0]!.mirror = { host: "reviews", subset: "v3" };
+    const { vss, out, router } = setup(vs);
+    await router.handle(cmd(0, { mirror: { percentage: 100 } }));
+    expect(vss.writes).toEqual([]);
+    expect(out).toMatchObject([{ subject: Event.trafficWeightsFailed, data: { code: "SISKIN_ERR_MIRROR_CONFLICT", retryable: false, shape: "mirror:100" } }]);
+  });
 });

@@ -5,8 +5,8 @@ import type { MessageOf } from "../../schemas/codec.js";
 import { SiskinError } from "../../schemas/errors.js";
 import { SiskinAnnotation } from "../../schemas/rollout-index.js";
 import { Command, Event } from "../../schemas/subjects.js";
-import type { WeightsSet } from "../../schemas/traffic.js";
-import { planDestinationRuleSubsets, planWeights, verifyWeights, type PlanError, type RouteSelection, type RouteWeights } from "./plan.js";
+import { trafficShapeOf, type WeightsSet } from "../../schemas/traffic.js";
+import { planDestinationRuleSubsets, planTraffic, verifyTraffic, type PlanError, type RouteExtras, type RouteSelection, type RouteWeights } from "./plan.js";
 import { isTransient, type DestinationRules, type EventPublisher, type ObjectRef, type VirtualServices } from "./ports.js";
 import type { VirtualService } from "./vs-types.js";
 import { isConflict, retryOnConflict } from "../runtime/conflict.js";
@@ -90,10 +90,12 @@ export function createService(deps: TrafficRouterDeps): TrafficRouter {
       ...(d.virtualService.tlsRoutes === undefined ? {} : { tlsRoutes: d.virtualService.tlsRoutes }),
       ...(d.virtualService.tcpRoutes === undefined ? {} : { tcpRoutes: d.virtualService.tcpRoutes }),
     };
+    // A mirror or matched step: Siskin's mirror / matched routes besides the weights (absent: removed).
+    const extras: RouteExtras = { ...(d.mirror === undefined ? {} : { mirror: d.mirror }), ...(d.match === undefined ? {} : { match: d.match }) };
     await ensureSubsets(d, { namespace: ns, name: d.destinationRule });
     return retryOnConflict({ attempts: maxAttempts, what: `traffic-router: VirtualService ${ns}/${vsRef.name} update` }, async (attempt) => {
       const vs = await must("VirtualService", vsRef, () => deps.virtualServices.get(vsRef));
-      const plan = planWeights({ vs, canaryWeight: d.canaryWeight, ...selection });
+      const plan = planTraffic({ vs, canaryWeight: d.canaryWeight, ...selection, ...extras });
       if (!plan.ok) throw fromPlan(plan.error);
       let stored: VirtualService = vs;
       if (plan.changed) {
@@ -105,19 +107,21 @@ export function createService(deps: TrafficRouterDeps): TrafficRouter {
         await api(`updating VirtualService ${ns}/${vsRef.name}`, () => deps.virtualServices.replace(next));
         stored = await must("VirtualService", vsRef, () => deps.virtualServices.get(vsRef));
       }
-      const check = verifyWeights(stored, selection, d.canaryWeight);
+      const check = verifyTraffic(stored, { canaryWeight: d.canaryWeight, ...selection, ...extras });
       if (!check.ok) throw fromPlan(check.error);
       // Writes made: every attempt before this one lost its race; this one wrote only when the plan changed something.
       const attempts = attempt - 1 + (plan.changed ? 1 : 0);
-      return { canaryWeight: d.canaryWeight, routes: toSchemaRoutes(check.routes), resourceVersion: stored.metadata?.resourceVersion ?? "", attempts };
+      const shape = trafficShapeOf(d);
+      return { canaryWeight: d.canaryWeight, routes: toSchemaRoutes(check.routes), resourceVersion: stored.metadata?.resourceVersion ?? "", attempts, ...(shape === "" ? {} : { shape }) };
     });
   }
 
   return {
     async handle(msg, opts = {}) {
       const meta = { causationId: msg.id, ...(msg.releaseId === undefined ? {} : { releaseId: msg.releaseId }) };
+      const shape = trafficShapeOf(msg.data);
       const failed = (code: string, message: string, retryable: boolean) =>
-        deps.events.publish(Event.trafficWeightsFailed, { ...meta, id: `${msg.id}:weights_failed`, data: { canaryWeight: msg.data.canaryWeight, code, message, retryable } });
+        deps.events.publish(Event.trafficWeightsFailed, { ...meta, id: `${msg.id}:weights_failed`, data: { canaryWeight: msg.data.canaryWeight, code, message, retryable, ...(shape === "" ? {} : { shape }) } });
       let result: WeightsSet;
       try {
         result = await setWeights(msg);
