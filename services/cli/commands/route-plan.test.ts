@@ -137,3 +137,47 @@ describe("siskin route plan through commander", () => {
     expect(flagErr.stderr).toContain("unknown option '--bogus'");
   });
 });
+
+describe("runRoutePlan: mirror and matched steps", () => {
+  type Route = { name?: string; match?: unknown; mirror?: unknown; mirrorPercentage?: unknown; route: Dest[] };
+  const http = (stdout: string) => (YAML.parse(stdout) as { spec: { http: Route[] } }).spec.http;
+
+  it("--mirror 100 on bookinfo reviews: mirror to subset v2, weight stays 0, checked against the DestinationRule", () => {
+    const out = run({ vs: fx("istio/bookinfo-vs-all-v1.yaml"), name: "reviews", dr: fx("istio/bookinfo-dr-all.yaml"), stable: "v1", canary: "v2", mirror: "100" });
+    expect(out).toMatchObject({ code: 0, stderr: "" });
+    expect(out.stdout).toContain("mirror 100% to the canary, canary weight 0%");
+    expect(http(out.stdout)[0]).toEqual({ route: [{ destination: { host: "reviews", subset: "v1" } }], mirror: { host: "reviews", subset: "v2" }, mirrorPercentage: { value: 100 } });
+  });
+
+  it("--match-header and --match-cookie on Argo's header-route VS insert siskin-canary-primary ahead of primary", () => {
+    const out = run({ vs: fx("argo-rollouts/vsvc-header-managed-user-routes.yaml"), by: "host", stable: "stable", canary: "canary", routes: ["primary"], matchHeader: ["x-canary=always", "x-version^=v2"], matchCookie: ["beta=true"] });
+    expect(out).toMatchObject({ code: 0, stderr: "" });
+    const routes = http(out.stdout);
+    expect(routes.map((r) => r.name)).toEqual(["test-header-1", "test-header-2", "managed-route-1", "siskin-canary-primary", "primary", "user-defined-route"]);
+    expect(routes[3]?.match).toEqual([
+      { headers: { "x-canary": { exact: "always" } } },
+      { headers: { "x-version": { prefix: "v2" } } },
+      { headers: { cookie: { regex: "^(.*?; ?)?(beta=true)(;.*)?$" } } },
+    ]);
+    expect(out.stdout).toContain("# Source: github.com/argoproj"); // comments survive the insert
+  });
+
+  it("a VirtualService that already mirrors elsewhere: SISKIN_ERR_MIRROR_CONFLICT, exit 2", () => {
+    const out = run({ vs: fx("istio/analyzer-vs-destinationrules-mirror.yaml"), name: "reviews-mirror", stable: "v1", canary: "v2", mirror: "100" });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("SISKIN_ERR_MIRROR_CONFLICT");
+  });
+
+  it.each([
+    [{ mirror: "0" }, "--mirror must be a percentage above 0 and at most 100"],
+    [{ mirror: "50", weight: "10" }, "a mirror or matched step gives the canary no user traffic; drop --weight"],
+    [{ mirror: "50", matchHeader: ["x-a=1"] }, "two different steps"],
+    [{ matchHeader: ["x-a"] }, "--match-header must be NAME=VALUE"],
+    [{ matchCookie: ["beta"] }, "--match-cookie must be NAME=VALUE"],
+  ])("bad step flags %j exit 2", (flags, message) => {
+    const out = run({ ...bookinfo8020, ...flags });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain(message);
+  });
+});
+

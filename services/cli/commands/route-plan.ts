@@ -2,10 +2,11 @@
 // a canary weight. The logic is `runRoutePlan` (testable, no process access); `register` wires it.
 import { readFileSync } from "node:fs";
 import { CommanderError, type Command } from "commander";
-import YAML, { type Document } from "yaml";
+import YAML, { isSeq, type Document } from "yaml";
+import type { HeaderValueMatch, RouteMatch } from "../../../schemas/rollout.js";
 import {
   checkSubsetsExist,
-  planWeights,
+  planTraffic,
   PlanErrorCode,
   shortHost,
   type DestinationRule,
@@ -30,6 +31,12 @@ export interface RoutePlanOptions {
   tcpPort?: string[];
   host?: string;
   output?: string;
+  /** Mirror step: percent of requests copied to the canary. */
+  mirror?: string;
+  /** Matched step: `name=value` (exact), `name^=prefix`, `name~=regex`; repeatable (ORed). */
+  matchHeader?: string[];
+  /** Matched step: `name=value` cookies; repeatable (ORed). */
+  matchCookie?: string[];
 }
 
 /** What the command prints and its exit code (0 ok, 2 usage or plan error). */
@@ -57,14 +64,52 @@ function parsePort(flag: string, v: string, errors: string[]): number | undefine
 }
 
 /** Checks the flags and turns them into a selection; every problem is listed, not just the first. */
-function parseFlags(o: RoutePlanOptions): Step<{ selection: RouteSelection; weight: number; output: "yaml" | "patch" }> {
+/** `x-canary=always` (exact), `x-version^=v2` (prefix), `x-user~=.*@corp` (regex). */
+function parseHeaderMatch(spec: string, errors: string[]): RouteMatch | undefined {
+  const m = /^([^=^~]+)(\^=|~=|=)(.+)$/.exec(spec);
+  if (m === null) {
+    errors.push(`--match-header must be NAME=VALUE, NAME^=PREFIX or NAME~=REGEX, got "${spec}"`);
+    return undefined;
+  }
+  const name = (m[1] ?? "").trim().toLowerCase();
+  const value = m[3] ?? "";
+  const sm: HeaderValueMatch = m[2] === "^=" ? { prefix: value } : m[2] === "~=" ? { regex: value } : { exact: value };
+  return { headers: { [name]: sm } };
+}
+
+function parseExtras(o: RoutePlanOptions, errors: string[]): { mirror?: { percentage: number }; match?: RouteMatch[] } {
+  const out: { mirror?: { percentage: number }; match?: RouteMatch[] } = {};
+  if (o.mirror !== undefined) {
+    const p = /^[0-9]+(\.[0-9]+)?$/.test(o.mirror) ? Number(o.mirror) : Number.NaN;
+    if (!(p > 0 && p <= 100)) errors.push(`--mirror must be a percentage above 0 and at most 100, got "${o.mirror}"`);
+    else out.mirror = { percentage: p };
+  }
+  const match: RouteMatch[] = [];
+  for (const h of (o.matchHeader ?? []).filter((x) => x !== "")) {
+    const m = parseHeaderMatch(h, errors);
+    if (m !== undefined) match.push(m);
+  }
+  for (const c of (o.matchCookie ?? []).filter((x) => x !== "")) {
+    const eq = c.indexOf("=");
+    if (eq <= 0 || eq === c.length - 1) errors.push(`--match-cookie must be NAME=VALUE, got "${c}"`);
+    else match.push({ cookie: { name: c.slice(0, eq), value: c.slice(eq + 1) } });
+  }
+  if (match.length > 0) out.match = match;
+  if (out.mirror !== undefined && out.match !== undefined) errors.push("--mirror and --match-header/--match-cookie are two different steps; give one of them");
+  return out;
+}
+
+function parseFlags(o: RoutePlanOptions): Step<{ selection: RouteSelection; weight: number; output: "yaml" | "patch"; extras: { mirror?: { percentage: number }; match?: RouteMatch[] } }> {
   const errors: string[] = [];
+  const extras = parseExtras(o, errors);
+  const stepOnly = extras.mirror !== undefined || extras.match !== undefined;
   if (!o.vs) errors.push("--vs FILE is required (a YAML file holding the VirtualService)");
   if (!o.stable) errors.push("--stable NAME is required (the stable subset, or host with --by host)");
   if (!o.canary) errors.push("--canary NAME is required (the canary subset, or host with --by host)");
-  const weight = o.weight !== undefined && /^[0-9]{1,3}$/.test(o.weight) ? Number(o.weight) : Number.NaN;
-  if (o.weight === undefined) errors.push("--weight N is required (canary percent, an integer 0..100)");
+  const weight = o.weight === undefined && stepOnly ? 0 : o.weight !== undefined && /^[0-9]{1,3}$/.test(o.weight) ? Number(o.weight) : Number.NaN;
+  if (o.weight === undefined && !stepOnly) errors.push("--weight N is required (canary percent, an integer 0..100), unless --mirror or --match-header/--match-cookie is given");
   else if (!(weight >= 0 && weight <= 100)) errors.push(`--weight must be an integer 0..100, got "${o.weight}"`);
+  else if (stepOnly && weight !== 0) errors.push(`--weight ${weight} with --mirror/--match-*: a mirror or matched step gives the canary no user traffic; drop --weight`);
   const by = o.by ?? "subset";
   let split: Split | undefined;
   if (by === "subset") split = { by, stableSubset: o.stable ?? "", canarySubset: o.canary ?? "", ...(o.host ? { host: o.host } : {}) };
@@ -83,7 +128,7 @@ function parseFlags(o: RoutePlanOptions): Step<{ selection: RouteSelection; weig
   if (routes.length > 0) selection.httpRoutes = routes;
   if (o.tlsPort !== undefined || sni.length > 0) selection.tlsRoutes = [{ ...(tlsPort !== undefined ? { port: tlsPort } : {}), sniHosts: sni }];
   if (tcpPorts.length > 0) selection.tcpRoutes = tcpPorts.map((port) => ({ port: port ?? 0 }));
-  return { ok: true, value: { selection, weight, output: output === "patch" ? "patch" : "yaml" } };
+  return { ok: true, value: { selection, weight, output: output === "patch" ? "patch" : "yaml", extras } };
 }
 
 function loadYaml(flag: string, file: string, readFile: (path: string) => string): Step<Loaded[]> {
@@ -122,14 +167,20 @@ function pickVirtualService(docs: Loaded[], file: string, name: string | undefin
   return { ok: false, message: `--name "${name}" matches ${match.length} VirtualServices in ${file} (${names}); use --name NAMESPACE/NAME` };
 }
 
-/** Writes the planned weights into the parsed document, so comments and formatting survive. */
+/** Applies the planned patch to the parsed document, so comments and formatting survive. */
 function renderYaml(doc: Document.Parsed, patch: ReadonlyArray<{ op: string; path: string; value?: unknown }>): string {
   for (const op of patch) {
-    if (op.op !== "add" && op.op !== "replace") continue;
+    if (op.op !== "add" && op.op !== "replace" && op.op !== "remove") continue;
     const path = op.path.split("/").slice(1).map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s.replace(/~1/g, "/").replace(/~0/g, "~")));
-    // "-" appends to a list (a new version's destination).
-    if (op.op === "add" && path.at(-1) === "-") doc.addIn(path.slice(0, -1), op.value);
-    else doc.setIn(path, op.value);
+    const last = path.at(-1);
+    if (op.op === "remove") doc.deleteIn(path);
+    // "-" appends to a list (a new version's destination); a number inserts into one (a matched route).
+    else if (op.op === "add" && last === "-") doc.addIn(path.slice(0, -1), op.value);
+    else if (op.op === "add" && typeof last === "number") {
+      const seq = doc.getIn(path.slice(0, -1), true);
+      if (isSeq(seq)) seq.items.splice(last, 0, doc.createNode(op.value));
+      else doc.setIn(path, op.value);
+    } else doc.setIn(path, op.value);
   }
   return doc.toString();
 }
@@ -138,14 +189,14 @@ function renderYaml(doc: Document.Parsed, patch: ReadonlyArray<{ op: string; pat
 export function runRoutePlan(opts: RoutePlanOptions, readFile: (path: string) => string): RoutePlanOutcome {
   const flags = parseFlags(opts);
   if (!flags.ok) return failed(`bad flags:\n  ${flags.message}\nsee: siskin route plan --help`);
-  const { selection, weight, output } = flags.value;
+  const { selection, weight, output, extras } = flags.value;
   const vsFile = opts.vs ?? "";
   const vsDocs = loadYaml("--vs", vsFile, readFile);
   if (!vsDocs.ok) return failed(vsDocs.message);
   const picked = pickVirtualService(vsDocs.value, vsFile, opts.name);
   if (!picked.ok) return failed(picked.message);
   const vs = picked.value.obj as unknown as VirtualService;
-  const plan = planWeights({ ...selection, vs, canaryWeight: weight });
+  const plan = planTraffic({ ...selection, vs, canaryWeight: weight, ...extras });
   if (!plan.ok) return planFailed(plan.error);
 
   if (opts.dr !== undefined && selection.split.by === "subset") {
@@ -167,13 +218,15 @@ export function runRoutePlan(opts: RoutePlanOptions, readFile: (path: string) =>
   }
 
   if (output === "patch") return { stdout: `${JSON.stringify(plan.patch, null, 2)}\n`, stderr: "", code: 0 };
+  const step = plan.mirror !== null ? `mirror ${plan.mirror.percentage}% to the canary, canary weight 0%` : extras.match !== undefined ? `matched requests to the canary (${plan.matchedRoutes.join(", ")}), canary weight 0% for the rest` : `canary ${weight}%`;
   const header = [
-    `# siskin route plan: VirtualService ${refOf(picked.value.obj)}, canary ${weight}%${plan.changed ? "" : " (already in place: no change)"}`,
+    `# siskin route plan: VirtualService ${refOf(picked.value.obj)}, ${step}${plan.changed ? "" : " (already in place: no change)"}`,
     ...plan.routes.map((r) => `#   spec.${r.kind}[${r.index}]${r.name !== undefined ? ` "${r.name}"` : ""}: stable ${r.stableWeight} / canary ${r.canaryWeight}`),
   ];
   return { stdout: `${header.join("\n")}\n${renderYaml(picked.value.doc, plan.patch)}`, stderr: "", code: 0 };
 }
 
+const collectRaw = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), ...value.split(",").map((s) => s.trim())];
 
 /** Adds `siskin route plan` (and the `route` group, if no other command added it). */
@@ -191,6 +244,9 @@ export function register(program: Command): void {
     .option("--stable <name>", "stable subset (or host with --by host)")
     .option("--canary <name>", "canary subset (or host with --by host)")
     .option("--weight <n>", "canary percent, an integer 0..100; stable gets the rest")
+    .option("--mirror <percent>", "mirror step: copy this percent of the requests to the canary (weight stays 0)")
+    .option("--match-header <cond>", "matched step: NAME=VALUE, NAME^=PREFIX or NAME~=REGEX (repeatable, ORed)", collectRaw)
+    .option("--match-cookie <cond>", "matched step: cookie NAME=VALUE (repeatable, ORed)", collectRaw)
     .option("--routes <names>", "http route names to shift (comma list or repeated)", collect)
     .option("--tls-port <port>", "select tls routes on this port (with --sni)")
     .option("--sni <host>", "select tls routes with exactly these SNI hosts (comma list or repeated)", collect)
