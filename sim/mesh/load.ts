@@ -11,6 +11,11 @@ export interface LoadSpec extends TrafficTarget {
   maxRequests?: number;
   /** Stop after this many seconds of ticks. */
   maxSeconds?: number;
+  /**
+   * A share (0..1) of the requests also carries these headers, e.g. `{share: 0.1, headers:
+   * {"x-canary": "always"}}` for testers hitting a matched route. Spread evenly (carried fractions).
+   */
+  tagged?: { share: number; headers: Record<string, string> };
 }
 
 /** A running (or finished) load. */
@@ -36,7 +41,7 @@ export interface LoadGenerator {
 
 /** Creates a generator that sends through `send(target, count)`. */
 export function createLoadGenerator(send: (target: TrafficTarget & { count: number }) => TrafficCounts): LoadGenerator {
-  const loads: Array<LoadState & { carry: number }> = [];
+  const loads: Array<LoadState & { carry: number; taggedCarry: number }> = [];
   let nextId = 1;
   return {
     start(spec) {
@@ -46,7 +51,10 @@ export function createLoadGenerator(send: (target: TrafficTarget & { count: numb
       if (spec.maxRequests === undefined && spec.maxSeconds === undefined) {
         throw new Error("sim-mesh load: a load must be bounded; pass maxRequests and/or maxSeconds");
       }
-      const load = { id: nextId++, spec, sent: 0, elapsedMs: 0, done: false, carry: 0 };
+      if (spec.tagged !== undefined && !(spec.tagged.share >= 0 && spec.tagged.share <= 1)) {
+        throw new Error(`sim-mesh load: tagged.share must be a number from 0 to 1, got ${spec.tagged.share}; pass e.g. share: 0.1`);
+      }
+      const load = { id: nextId++, spec, sent: 0, elapsedMs: 0, done: false, carry: 0, taggedCarry: 0 };
       loads.push(load);
       return load;
     },
@@ -62,7 +70,16 @@ export function createLoadGenerator(send: (target: TrafficTarget & { count: numb
         l.carry -= n;
         if (l.spec.maxRequests !== undefined) n = Math.min(n, l.spec.maxRequests - l.sent);
         if (n > 0) {
-          send({ ...l.spec, count: n });
+          const { tagged, ...target } = l.spec;
+          let plain = n;
+          if (tagged !== undefined) {
+            l.taggedCarry += n * tagged.share;
+            const t = Math.min(n, Math.floor(l.taggedCarry + 1e-9));
+            l.taggedCarry -= t;
+            plain -= t;
+            if (t > 0) send({ ...target, headers: { ...(target.headers ?? {}), ...tagged.headers }, count: t });
+          }
+          if (plain > 0) send({ ...target, count: plain });
           l.sent += n;
           total += n;
         }
@@ -75,6 +92,6 @@ export function createLoadGenerator(send: (target: TrafficTarget & { count: numb
       for (const l of loads) if (id === undefined || l.id === id) l.done = true;
       for (let i = loads.length - 1; i >= 0; i--) if (loads[i]?.done) loads.splice(i, 1);
     },
-    active: () => loads.filter((l) => !l.done).map(({ carry: _c, ...rest }) => rest),
+    active: () => loads.filter((l) => !l.done).map(({ carry: _c, taggedCarry: _t, ...rest }) => rest),
   };
 }

@@ -3,7 +3,7 @@
 import { answer } from "./behaviour.js";
 import { istioLabels, namedClient, type ClientIdentity } from "./labels.js";
 import { createRng, hashSeed, type Rng } from "./prng.js";
-import { route, type MeshRequest, type RouteResult } from "./route.js";
+import { mirrorEndpoint, route, type MeshRequest, type RouteResult } from "./route.js";
 import { createTelemetry, type Telemetry } from "./telemetry.js";
 import { emptyObjects, type Clock, type MeshObjects } from "./types.js";
 import { buildView, serviceFqdn, type MeshView } from "./workloads.js";
@@ -24,6 +24,11 @@ export interface Outcome {
   subset: string | undefined;
   /** Why no workload answered (local replies only). */
   reason: string | undefined;
+  /**
+   * Shadow copies of the request (route `mirror`/`mirrors`) and what each workload answered. The
+   * client never sees these answers: Envoy sends the copy "fire and forget" and discards the reply.
+   */
+  shadows: Array<{ version: string; workload: string; code: number; latencyMs: number }>;
 }
 
 /** Where generated traffic goes: a host, or a service in a namespace. */
@@ -44,6 +49,8 @@ export interface TrafficCounts {
   byVersion: Record<string, number>;
   byCode: Record<string, number>;
   byFlag: Record<string, number>;
+  /** Shadow copies that reached a workload, by its version (absent when there were none). */
+  mirroredByVersion?: Record<string, number>;
 }
 
 /** Per-service counts (key `<namespace>/<service>`, or the raw host when no service resolved). */
@@ -86,6 +93,10 @@ function count(c: TrafficCounts, o: Outcome): void {
   c.byVersion[v] = (c.byVersion[v] ?? 0) + 1;
   c.byCode[String(o.code)] = (c.byCode[String(o.code)] ?? 0) + 1;
   c.byFlag[o.flag] = (c.byFlag[o.flag] ?? 0) + 1;
+  for (const sh of o.shadows) {
+    const m = (c.mirroredByVersion ??= {});
+    m[sh.version] = (m[sh.version] ?? 0) + 1;
+  }
 }
 
 function bytesOf(req: MeshRequest): number {
@@ -121,13 +132,35 @@ export function createMesh(opts: MeshOptions): Mesh {
   };
   const totals = new Map<string, TrafficCounts>();
 
+  /**
+   * Envoy's shadowing: a copy goes to each mirror (for its share of requests) with the Host suffixed
+   * `-shadow`; the mirror's answer is discarded. The client sidecar reports nothing for the copy (its
+   * stats filter sees one request, to the primary destination); the mirror's server sidecar reports
+   * it like any inbound request (istio/istio#23496, #11093). Own random stream, so adding a mirror
+   * leaves the primary routing's draws as they were.
+   */
+  const shadow = (table: Parameters<typeof route>[0], req: MeshRequest, result: RouteResult & { kind: "upstream" }, client: ClientIdentity, reqBytes: number): Outcome["shadows"] => {
+    const out: Outcome["shadows"] = [];
+    const rng = stream("mirror", req.sourceNamespace ?? "default", req.host);
+    for (const m of result.mirrors) {
+      const [hit, pick] = [rng.next(), rng.next()];
+      if (hit * 100 >= m.percentage) continue;
+      const target = mirrorEndpoint(table, m, pick);
+      if (target === undefined) continue;
+      const w = target.endpoint;
+      const a = answer(w.behaviour, w, opts.clock(), stream("workload", w.namespace, w.name));
+      const body = a.code < 400 ? `{"version":${JSON.stringify(w.identity.version)},"workload":${JSON.stringify(w.name)}}` : "upstream error";
+      const shadowResult: RouteResult = { ...result, service: target.service, subset: m.subset, endpoint: w, delayMs: 0, mirrors: [] };
+      telemetry.record(istioLabels("destination", client, shadowResult, a.code), a.latencyMs, reqBytes + "-shadow".length, body.length);
+      out.push({ version: w.identity.version, workload: w.name, code: a.code, latencyMs: a.latencyMs });
+    }
+    return out;
+  };
+
   const request = (req: MeshRequest, client: ClientIdentity = defaultClient): Outcome => {
     const routeRng = stream("route", req.sourceNamespace ?? "default", req.host);
-    const result: RouteResult = route(
-      { view, virtualServices: objects.virtualServices, destinationRules: objects.destinationRules },
-      req,
-      () => routeRng.next(),
-    );
+    const table = { view, virtualServices: objects.virtualServices, destinationRules: objects.destinationRules };
+    const result: RouteResult = route(table, req, () => routeRng.next());
     const reqBytes = bytesOf(req);
     let outcome: Outcome;
     if (result.kind === "upstream") {
@@ -140,6 +173,7 @@ export function createMesh(opts: MeshOptions): Mesh {
       outcome = {
         code: a.code, latencyMs: seen, flag: result.delayMs > 0 ? "DI" : "-", version: w.identity.version, workload: w.name,
         service: `${result.service.namespace}/${result.service.name}`, subset: result.subset, reason: undefined,
+        shadows: shadow(table, req, result, client, reqBytes),
       };
     } else {
       // A local reply is produced by the client sidecar: only the source reporter sees it.
@@ -149,7 +183,7 @@ export function createMesh(opts: MeshOptions): Mesh {
       outcome = {
         code: result.code, latencyMs: latency, flag: result.flag, version: undefined, workload: undefined,
         service: result.service === undefined ? undefined : `${result.service.namespace}/${result.service.name}`,
-        subset: result.subset, reason: result.reason,
+        subset: result.subset, reason: result.reason, shadows: [],
       };
     }
     const key = outcome.service ?? result.service?.fqdn ?? req.host;

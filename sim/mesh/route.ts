@@ -35,6 +35,15 @@ export interface MeshRequest {
   headers?: Record<string, string>;
 }
 
+/** Where a matched route shadows a copy of the request, and for which share of requests. */
+export interface MirrorTarget {
+  /** Destination host, expanded against the VirtualService's namespace. */
+  host: string;
+  subset: string | undefined;
+  /** Percent of requests mirrored (Istio: `mirrorPercentage.value`, default 100). */
+  percentage: number;
+}
+
 /** What routing works on: the derived view plus the Istio objects. */
 export interface RoutingTable {
   view: MeshView;
@@ -53,6 +62,8 @@ export type RouteResult =
       route: string | undefined;
       /** Injected delay (ms); flag DI when > 0. */
       delayMs: number;
+      /** The matched route's mirrors (`mirror` + `mirrorPercentage`, and `mirrors[]`), hosts expanded. */
+      mirrors: MirrorTarget[];
     }
   | {
       kind: "local";
@@ -230,7 +241,37 @@ export function route(table: RoutingTable, req: MeshRequest, draw: () => number)
   }
   return {
     kind: "upstream", service, subset, endpoint, delayMs,
+    mirrors: r === undefined || matched === undefined ? [] : mirrorsOf(r, nsOf(matched.vs)),
     virtualService: matched === undefined ? undefined : `${nsOf(matched.vs)}/${matched.vs.metadata.name ?? ""}`,
     route: r?.name,
   };
+}
+
+/** The mirrors of a route: `mirror` (with `mirrorPercentage`, default 100 %) and each of `mirrors[]`. */
+export function mirrorsOf(r: HttpRoute, namespace: string): MirrorTarget[] {
+  const out: MirrorTarget[] = [];
+  const pct = (p: { value?: number } | undefined) => Math.max(0, Math.min(100, p?.value ?? 100));
+  if (r.mirror?.host !== undefined) out.push({ host: expandHost(r.mirror.host, namespace), subset: r.mirror.subset, percentage: pct(r.mirrorPercentage) });
+  for (const m of r.mirrors ?? []) {
+    if (m.destination?.host !== undefined) out.push({ host: expandHost(m.destination.host, namespace), subset: m.destination.subset, percentage: pct(m.percentage) });
+  }
+  return out;
+}
+
+/**
+ * The workload a shadow copy reaches: the mirror's service, its subset's Ready endpoints, one picked
+ * by `draw`. Undefined when the copy reaches no workload (unknown host, undefined subset, no Ready
+ * endpoint): Envoy then drops it, and no sidecar reports anything for it.
+ */
+export function mirrorEndpoint(table: RoutingTable, m: MirrorTarget, draw: number): { service: MeshService; endpoint: Workload } | undefined {
+  const service = table.view.services.find((s) => s.fqdn === m.host);
+  if (service === undefined) return undefined;
+  let endpoints = endpointsOf(table.view, service);
+  if (m.subset !== undefined) {
+    const def = destinationRuleFor(table, service.fqdn)?.spec?.subsets?.find((s) => s.name === m.subset);
+    if (def === undefined) return undefined;
+    endpoints = endpoints.filter((w) => selects(def.labels ?? {}, w.labels));
+  }
+  const endpoint = endpoints[Math.floor(draw * endpoints.length)];
+  return endpoint === undefined ? undefined : { service, endpoint };
 }

@@ -72,6 +72,11 @@ export interface HttpRoute {
   directResponse?: { status?: number; body?: unknown };
   delegate?: { name?: string; namespace?: string };
   fault?: HttpFault;
+  /** Shadow a copy of each request here (Istio `mirror`); `mirrorPercentage` of them (default 100). */
+  mirror?: Destination;
+  mirrorPercentage?: Percent;
+  /** Istio ≥ 1.18: several mirrors, each with its own percentage. */
+  mirrors?: Array<{ destination?: Destination; percentage?: Percent }>;
   [key: string]: unknown;
 }
 

@@ -29,6 +29,9 @@ describe("siskin sim mesh", () => {
     [{ service: ["web"] }, "--service must be namespace/name"],
     [{ header: ["x-user"] }, "--header must be name=value"],
     [{ path: "web" }, '--path must start with "/"'],
+    [{ taggedShare: "1.5", taggedHeader: ["x-canary=always"] }, "--tagged-share must be a number from 0 to 1"],
+    [{ taggedShare: "0.1" }, "--tagged-share and --tagged-header go together"],
+    [{ taggedHeader: ["x-canary"] }, "--tagged-header must be name=value"],
   ] as Array<[Partial<SimMeshCliOptions>, string]>)("rejects %j", (o, message) => {
     const r = parseSimMeshOptions({ ...defaults, ...o });
     expect(r.ok).toBe(false);
@@ -38,6 +41,11 @@ describe("siskin sim mesh", () => {
   it("parses services and headers", () => {
     const r = parseSimMeshOptions({ ...defaults, rps: "20", service: ["default/web", "shop/cart"], header: ["End-User=jason"] });
     expect(r).toMatchObject({ ok: true, value: { rps: 20, services: [{ namespace: "default", service: "web" }, { namespace: "shop", service: "cart" }], headers: { "end-user": "jason" } } });
+  });
+
+  it("parses a tagged share (testers on a matched route)", () => {
+    const r = parseSimMeshOptions({ ...defaults, rps: "20", service: ["default/web"], taggedShare: "0.1", taggedHeader: ["X-Canary=always"] });
+    expect(r).toMatchObject({ ok: true, value: { tagged: { share: 0.1, headers: { "x-canary": "always" } } } });
   });
 
   it("runs against a kubeconfig file, loads a service, serves metrics, and stops on abort", async () => {

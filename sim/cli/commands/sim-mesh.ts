@@ -13,6 +13,8 @@ export interface SimMeshCliOptions {
   rps: string;
   service?: string[];
   header?: string[];
+  taggedHeader?: string[];
+  taggedShare?: string;
   path: string;
   maxSeconds: string;
   maxRequests?: string;
@@ -27,6 +29,8 @@ export interface SimMeshRun {
   rps: number;
   services: Array<{ namespace: string; service: string }>;
   headers: Record<string, string>;
+  /** A share of each load's requests also carries these headers (testers on a matched route). */
+  tagged: { share: number; headers: Record<string, string> } | undefined;
   path: string;
   maxSeconds: number;
   maxRequests: number | undefined;
@@ -61,12 +65,22 @@ export function parseSimMeshOptions(o: SimMeshCliOptions): { ok: true; value: Si
     if (i <= 0) errors.push(`--header must be name=value, got "${h}"`);
     else headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1);
   }
+  const taggedHeaders: Record<string, string> = {};
+  for (const h of o.taggedHeader ?? []) {
+    const i = h.indexOf("=");
+    if (i <= 0) errors.push(`--tagged-header must be name=value, got "${h}"`);
+    else taggedHeaders[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1);
+  }
+  const share = o.taggedShare === undefined ? undefined : Number(o.taggedShare);
+  if (share !== undefined && !(share >= 0 && share <= 1)) errors.push(`--tagged-share must be a number from 0 to 1, got "${o.taggedShare}"`);
+  if ((share === undefined) !== (Object.keys(taggedHeaders).length === 0)) errors.push("--tagged-share and --tagged-header go together: e.g. --tagged-share 0.1 --tagged-header x-canary=always");
+  const tagged = share === undefined || Object.keys(taggedHeaders).length === 0 ? undefined : { share, headers: taggedHeaders };
   if (!o.path.startsWith("/")) errors.push(`--path must start with "/", got "${o.path}"`);
   const maxSeconds = int("--max-seconds", o.maxSeconds, 1, 7 * 24 * 3600);
   const maxRequests = o.maxRequests === undefined ? undefined : int("--max-requests", o.maxRequests, 1, 1e9);
   const seed = int("--seed", o.seed, 0, 2 ** 32 - 1);
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { kubeconfig: o.kubeconfig, port, host: o.host, rps, services, headers, path: o.path, maxSeconds, maxRequests, seed } };
+  return { ok: true, value: { kubeconfig: o.kubeconfig, port, host: o.host, rps, services, headers, tagged, path: o.path, maxSeconds, maxRequests, seed } };
 }
 
 
@@ -77,7 +91,7 @@ export async function runSimMesh(run: SimMeshRun, io: { signal: AbortSignal; out
     io.out(`sim-mesh: metrics at ${mesh.metricsUrl}`);
     io.out(`sim-mesh: send requests with  curl -s -XPOST ${mesh.url}/request -d '{"service":"web","namespace":"default"}'  or  curl -x ${mesh.url} http://web.default/`);
     for (const s of run.rps > 0 ? run.services : []) {
-      mesh.startLoad({ ...s, rps: run.rps, headers: run.headers, path: run.path, maxSeconds: run.maxSeconds, maxRequests: run.maxRequests });
+      mesh.startLoad({ ...s, rps: run.rps, headers: run.headers, path: run.path, maxSeconds: run.maxSeconds, maxRequests: run.maxRequests, ...(run.tagged === undefined ? {} : { tagged: run.tagged }) });
       io.out(`sim-mesh: ${run.rps} req/s to ${s.namespace}/${s.service} for at most ${run.maxSeconds} s`);
     }
     io.onStarted?.(mesh);
@@ -99,6 +113,8 @@ export function register(program: Command): void {
     .option("--rps <n>", "requests per second sent to each --service (0 = none)", "0")
     .option("--service <ns/name>", "service to load (comma list or repeated)", collect)
     .option("--header <name=value>", "header on generated requests, for A/B matches (repeatable)", collect)
+    .option("--tagged-share <0..1>", "share of each load's requests that also carry the --tagged-header headers")
+    .option("--tagged-header <name=value>", "header on the tagged share only, e.g. x-canary=always for a matched step (repeatable)", collect)
     .option("--path <path>", "path of generated requests", "/")
     .option("--max-seconds <n>", "stop the load after this many seconds", "3600")
     .option("--max-requests <n>", "stop each load after this many requests")
