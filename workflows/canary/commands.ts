@@ -6,6 +6,7 @@
 import type { PayloadOf } from "../../schemas/codec.js";
 import { resolveRollout, vmNameFor } from "../../schemas/rollout-defaults.js";
 import { Command, type CommandSubject } from "../../schemas/subjects.js";
+import { tryPlanSteps } from "./steps.js";
 import type { ApprovalRecord, CanaryContext } from "./types.js";
 
 /** A command the workflow asks the host to publish. */
@@ -50,8 +51,13 @@ export function provisionCommand(ctx: CanaryContext): WorkflowCommand {
   };
 }
 
-export function setWeightsCommand(ctx: CanaryContext, canaryWeight: number): WorkflowCommand {
+/**
+ * The traffic command for a canary weight; with `step` (a mirror or matched step of the plan), also
+ * that step's mirror or match. Without it the traffic-router removes Siskin's mirror and routes.
+ */
+export function setWeightsCommand(ctx: CanaryContext, canaryWeight: number, step: number | null = null): WorkflowCommand {
   const vs = ctx.spec.virtualService;
+  const planned = step === null ? null : (tryPlanSteps(resolveRollout(ctx.spec)).plan?.steps[step] ?? null);
   return {
     subject: Command.trafficSetWeights,
     data: {
@@ -69,6 +75,8 @@ export function setWeightsCommand(ctx: CanaryContext, canaryWeight: number): Wor
       stableSubset: ctx.stableVersion,
       canarySubset: ctx.version,
       canaryWeight,
+      ...(planned?.mirrorPercentage == null ? {} : { mirror: { percentage: planned.mirrorPercentage } }),
+      ...(planned?.match == null ? {} : { match: structuredClone(planned.match) }),
     },
   };
 }

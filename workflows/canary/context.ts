@@ -3,7 +3,7 @@ import { resolveRollout, type ResolvedRollout } from "../../schemas/rollout-defa
 import type { Limits } from "./decide.js";
 import { zeroCounters } from "./decide.js";
 import { stepAt, tryPlanSteps, type PlannedStep, type StepPlan } from "./steps.js";
-import type { Actor, CanaryContext, CanaryInput, WorkflowEvent } from "./types.js";
+import type { Actor, CanaryContext, CanaryInput, WeightsRequest, WorkflowEvent } from "./types.js";
 import { Event, Command } from "../../schemas/subjects.js";
 
 /** Resend a weights command when nothing confirmed it for this long. */
@@ -41,6 +41,7 @@ export function initialContext(input: CanaryInput): CanaryContext {
     notReadySince: null,
     stepIndex: 0,
     canaryWeight: 0,
+    trafficShape: "",
     trafficTouched: false,
     weights: null,
     stallDeadline: null,
@@ -88,6 +89,23 @@ export function planOf(ctx: CanaryContext): StepPlan {
   const plan = resolvedEntry(ctx).plan;
   if (plan === null) throw new RangeError(`release ${ctx.releaseId} has no valid step plan: ${ctx.planProblems.join("; ")}`);
   return plan;
+}
+
+/** The traffic shape a weights request asks for: its step's mirror or match, or "" (weights only). */
+export function requestedShape(ctx: CanaryContext, w: WeightsRequest): string {
+  const step = w.step ?? null;
+  return step === null ? "" : stepAt(planOf(ctx), step).shape;
+}
+
+/** The shape the traffic-router last confirmed ("" in snapshots older than mirror steps). */
+export function confirmedShape(ctx: CanaryContext): string {
+  return ctx.trafficShape ?? "";
+}
+
+/** What a weights request gives the canary, for sentences: `10 %`, `mirror 100 %`, `match x-canary=always`. */
+export function trafficText(ctx: CanaryContext, w: WeightsRequest): string {
+  const step = w.step ?? null;
+  return step === null ? `${w.target} %` : stepAt(planOf(ctx), step).label;
 }
 
 /** The step the release is at. */

@@ -1,7 +1,7 @@
 /** Effects of operator actions, promotion, finalization and final states. Pure. */
 import type { ReleaseOutcome } from "../../schemas/release.js";
 import { analysisStopCommand, notifyCommand, setWeightsCommand, vmStopCommand } from "./commands.js";
-import { actorName, actorOf, currentStep, isFrozen, nowOf, resolvedOf } from "./context.js";
+import { actorName, actorOf, confirmedShape, currentStep, isFrozen, nowOf, resolvedOf } from "./context.js";
 import { chain, fx, none, type Fx } from "./effect.js";
 import { pumpWeights, requestWeights, cancelApproval } from "./effects-traffic.js";
 import { seconds } from "./format.js";
@@ -19,10 +19,10 @@ export function pauseRelease(reason: (ctx: CanaryContext, ev: WorkflowEvent) => 
     const emit = severity === "warning" ? [notifyCommand(ctx, "warning", `${ctx.releaseId} paused: ${why}`)] : [];
     return fx(
       {
-        paused: { from: `step ${step.index + 1} (${step.weight} %)`, reason: why, at: ev.now, actor: actorOf(ev) },
+        paused: { from: `step ${step.index + 1} (${step.label})`, reason: why, at: ev.now, actor: actorOf(ev) },
         bake: null,
         lastActor: actorOf(ev) ?? ctx.lastActor,
-        lastReason: `paused at step ${step.index + 1} (${step.weight} %): ${why}`,
+        lastReason: `paused at step ${step.index + 1} (${step.label}): ${why}`,
       },
       emit,
     );
@@ -36,7 +36,7 @@ export const resumeRelease: Fx = (ctx, ev) => {
     paused: null,
     bake: null,
     lastActor: actorOf(ev) ?? ctx.lastActor,
-    lastReason: `resumed by ${actorName(actorOf(ev))}: restarting step ${step.index + 1} (${step.weight} %)`,
+    lastReason: `resumed by ${actorName(actorOf(ev))}: restarting step ${step.index + 1} (${step.label})`,
   });
 };
 
@@ -123,7 +123,8 @@ export const reassertWeights: Fx = (ctx, ev) => {
   if (ev.type !== Event.rolloutDriftDetected) return none(ctx, ev);
   const text = `VirtualService ${ev.data.virtualService} was edited${ev.data.editor ? ` by ${ev.data.editor}` : ""}: canary weight ${ev.data.observedCanaryWeight ?? "?"} %, expected ${ctx.canaryWeight} %`;
   const emit = [notifyCommand(ctx, "warning", `${ctx.releaseId}: ${text}`)];
-  if (ctx.weights === null && !isFrozen(ctx)) emit.unshift(setWeightsCommand(ctx, ctx.canaryWeight));
+  // At a mirror or matched step, its routes go back too (the shape says whether they were confirmed).
+  if (ctx.weights === null && !isFrozen(ctx)) emit.unshift(setWeightsCommand(ctx, ctx.canaryWeight, confirmedShape(ctx) === "" ? null : ctx.stepIndex));
   return fx({ lastReason: `${text}; restoring ${ctx.canaryWeight} %` }, emit);
 };
 

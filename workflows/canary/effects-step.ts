@@ -17,8 +17,8 @@ function joinReason(previous: string, ev: Parameters<Fx>[1], text: string): stri
 /** Entry of shifting: ask for the step's weight (it waits while a live migration is in flight). */
 export const startShift: Fx = (ctx, ev) => {
   const step = currentStep(ctx);
-  const e = chain(requestWeights(step.weight), pumpWeights)(ctx, ev);
-  const text = e.patch.lastReason ?? `step ${step.index + 1} waits to shift to ${step.weight} %: a live migration is in flight`;
+  const e = chain(requestWeights(step.weight, step.kind === "weight" ? null : step.index), pumpWeights)(ctx, ev);
+  const text = e.patch.lastReason ?? `step ${step.index + 1} waits to shift to ${step.label}: a live migration is in flight`;
   return fx({ ...e.patch, lastReason: joinReason(ctx.lastReason, ev, text) }, e.emit);
 };
 
@@ -31,7 +31,7 @@ export const startBake: Fx = (ctx, ev) => {
     {
       bake: { startedAt: ev.now, until: ev.now + ms, passed: 0 },
       analysisStarted: true,
-      lastReason: joinReason(ctx.lastReason, ev, `baking step ${step.index + 1} at ${step.weight} % for ${step.bakeIntervals} interval(s) (${seconds(ms)})`),
+      lastReason: joinReason(ctx.lastReason, ev, `baking step ${step.index + 1} at ${step.label} for ${step.bakeIntervals} interval(s) (${seconds(ms)})`),
     },
     emit,
   );
@@ -81,7 +81,7 @@ export const advanceStep: Fx = (ctx) => {
   return fx({
     stepIndex: next.index,
     bake: null,
-    lastReason: `step ${from.index + 1} passed at ${from.weight} %; next ${next.weight} %`,
+    lastReason: `step ${from.index + 1} passed at ${from.label}; next ${next.label}`,
   });
 };
 
@@ -106,7 +106,7 @@ export const requestApproval: Fx = (ctx, ev) => {
     {
       approvals: [...ctx.approvals, rec],
       pendingApproval: rec.requestId,
-      lastReason: `waiting for approval ${rec.requestId} to shift to ${step.weight} % (expires ${new Date(rec.expiresAt).toISOString()}, then ${gate.onTimeout})`,
+      lastReason: `waiting for approval ${rec.requestId} to shift to ${step.label} (expires ${new Date(rec.expiresAt).toISOString()}, then ${gate.onTimeout})`,
     },
     [approvalRequestCommand(ctx, rec, step.weight)],
   );
@@ -138,7 +138,7 @@ export function decideApproval(decision: "granted" | "denied" | "expired"): Fx {
         approvals,
         pendingApproval: null,
         lastActor: actor ?? ctx.lastActor,
-        lastReason: `approval ${id} for ${step.weight} % ${by}${comment ? `: ${comment}` : ""}`,
+        lastReason: `approval ${id} for ${step.label} ${by}${comment ? `: ${comment}` : ""}`,
       },
       emit,
     );

@@ -1,17 +1,21 @@
 /** Effects about traffic weights and rolling back. Pure. */
 import { analysisStopCommand, approvalCancelCommand, notifyCommand, setWeightsCommand, vmStopCommand } from "./commands.js";
-import { actorOf, backoffMs, isFrozen, RESEND_MS, resolvedOf } from "./context.js";
+import { actorOf, backoffMs, isFrozen, requestedShape, RESEND_MS, resolvedOf, trafficText } from "./context.js";
 import { chain, fx, none, type Fx } from "./effect.js";
 import { seconds } from "./format.js";
 import type { RollbackInfo } from "./types.js";
 import { Event } from "../../schemas/subjects.js";
 
-/** Ask for a canary weight; forward shifts get a stall deadline, the rollback never gives up. */
-export function requestWeights(target: number): Fx {
+/**
+ * Ask for a canary weight (with `step`: also that mirror or matched step's routes); forward shifts
+ * get a stall deadline, the rollback never gives up. A mirror or matched step touches the
+ * VirtualService even at weight 0, so a rollback must then reset it.
+ */
+export function requestWeights(target: number, step: number | null = null): Fx {
   return (ctx, ev) =>
     fx({
-      weights: { target, sentAt: null, attempts: 0, retryAt: null, lastError: null },
-      trafficTouched: ctx.trafficTouched || target > 0,
+      weights: { target, step, sentAt: null, attempts: 0, retryAt: null, lastError: null },
+      trafficTouched: ctx.trafficTouched || target > 0 || step !== null,
       stallDeadline: ctx.rollback === null ? ev.now + resolvedOf(ctx).progressDeadlineMs : null,
     });
 }
@@ -30,7 +34,7 @@ export const pumpWeights: Fx = (ctx, ev) => {
     w.retryAt !== null ? ev.now >= w.retryAt : w.sentAt === null ? true : ev.now >= w.sentAt + RESEND_MS;
   if (!due) return fx();
   const attempts = w.attempts + 1;
-  const emit = [setWeightsCommand(ctx, w.target)];
+  const emit = [setWeightsCommand(ctx, w.target, w.step ?? null)];
   if (rollingBack && attempts > 1 && w.retryAt === null) {
     emit.push(
       notifyCommand(ctx, "critical", `Rollback of ${ctx.releaseId}: canary weight 0 % not confirmed after ${seconds(RESEND_MS)}; sent again (attempt ${attempts}). Check traffic-router.`),
@@ -40,30 +44,34 @@ export const pumpWeights: Fx = (ctx, ev) => {
     attempts === 1
       ? rollingBack
         ? `rolling back: moving all traffic to ${ctx.stableVersion}`
-        : `shifting canary ${ctx.version} to ${w.target} %`
-      : `sending canary weight ${w.target} % again (attempt ${attempts})`;
+        : `shifting canary ${ctx.version} to ${trafficText(ctx, w)}`
+      : `sending canary ${(w.step ?? null) === null ? "weight " : ""}${trafficText(ctx, w)} again (attempt ${attempts})`;
   return fx({ weights: { ...w, sentAt: ev.now, attempts, retryAt: null }, lastReason }, emit);
 };
 
 export const confirmWeights: Fx = (ctx, ev) => {
   if (ev.type !== Event.trafficWeightsSet || ctx.weights === null || ev.data.canaryWeight !== ctx.weights.target) return fx();
+  if ((ev.data.shape ?? "") !== requestedShape(ctx, ctx.weights)) return fx();
   const rollback: RollbackInfo | null = ctx.rollback === null ? null : { ...ctx.rollback, confirmed: ev.data.canaryWeight === 0 };
+  const what = (ctx.weights.step ?? null) === null ? `canary weight ${ev.data.canaryWeight} %` : `canary ${trafficText(ctx, ctx.weights)} (weight ${ev.data.canaryWeight} %)`;
   return fx({
     canaryWeight: ev.data.canaryWeight,
+    trafficShape: ev.data.shape ?? "",
     weights: null,
     stallDeadline: null,
     rollback,
-    lastReason: `traffic-router confirmed canary weight ${ev.data.canaryWeight} % (VirtualService resourceVersion ${ev.data.resourceVersion})`,
+    lastReason: `traffic-router confirmed ${what} (VirtualService resourceVersion ${ev.data.resourceVersion})`,
   });
 };
 
 /** A failed weights write: retry after a backoff; while rolling back, page on-call every time. */
 export const weightsFailed: Fx = (ctx, ev) => {
   if (ev.type !== Event.trafficWeightsFailed || ctx.weights === null || ev.data.canaryWeight !== ctx.weights.target) return fx();
+  if ((ev.data.shape ?? "") !== requestedShape(ctx, ctx.weights)) return fx();
   const w = ctx.weights;
   const wait = backoffMs(w.attempts);
   const err = `${ev.data.code}: ${ev.data.message}`;
-  const lastReason = `setting canary weight ${w.target} % failed (attempt ${w.attempts}${ev.data.retryable ? "" : ", permanent"}): ${err}; retrying in ${seconds(wait)}`;
+  const lastReason = `setting canary ${(w.step ?? null) === null ? "weight " : ""}${trafficText(ctx, w)} failed (attempt ${w.attempts}${ev.data.retryable ? "" : ", permanent"}): ${err}; retrying in ${seconds(wait)}`;
   const emit =
     ctx.rollback === null
       ? []

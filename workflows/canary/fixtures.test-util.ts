@@ -64,10 +64,10 @@ export const ev = {
   migrationFailed: (now: number, version = STABLE) => msg("evt.vm.migration_failed", { ...fact(version), reason: "target node lost" }, now),
   provisionFailed: (now: number, retryable: boolean) =>
     msg("evt.vm.provision_failed", { version: CANARY, retryable, problems: [{ code: "IMAGE_MISSING", message: "image tag v1.1.0 not found", fix: "push the image" }] }, now),
-  weightsSet: (now: number, canaryWeight: number) =>
-    msg("evt.traffic.weights_set", { canaryWeight, routes: [], resourceVersion: String(now), attempts: 1 }, now),
-  weightsFailed: (now: number, canaryWeight: number, retryable = true) =>
-    msg("evt.traffic.weights_failed", { canaryWeight, code: "CONFLICT", message: "resourceVersion changed", retryable }, now),
+  weightsSet: (now: number, canaryWeight: number, shape = "") =>
+    msg("evt.traffic.weights_set", { canaryWeight, routes: [], resourceVersion: String(now), attempts: 1, ...(shape === "" ? {} : { shape }) }, now),
+  weightsFailed: (now: number, canaryWeight: number, retryable = true, shape = "") =>
+    msg("evt.traffic.weights_failed", { canaryWeight, code: "CONFLICT", message: "resourceVersion changed", retryable, ...(shape === "" ? {} : { shape }) }, now),
   analysis: (now: number, verdicts: MetricVerdict[], windowMs = 60_000, version = CANARY) =>
     msg("evt.analysis.completed", { windowStart: now - windowMs, windowEnd: now, canaryVersion: version, verdicts }, now),
   alert: (now: number, version: string | undefined = CANARY) =>

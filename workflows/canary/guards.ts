@@ -3,6 +3,8 @@ import type { ControlAction } from "../../schemas/control.js";
 import { decide, type Decision } from "./decide.js";
 import { verdictsAtFullWeight } from "./full-weight.js";
 import {
+  confirmedShape,
+  requestedShape,
   currentStep,
   isCanaryFact,
   isFrozen,
@@ -71,7 +73,8 @@ export const needsApproval: G = (ctx) => {
     (a) => a.step === step.index && (a.decision === "granted" || (a.decision === "expired" && a.onTimeout === "approve")),
   );
 };
-export const atStepWeight: G = (ctx) => ctx.weights === null && ctx.canaryWeight === currentStep(ctx).weight;
+export const atStepWeight: G = (ctx) =>
+  ctx.weights === null && ctx.canaryWeight === currentStep(ctx).weight && confirmedShape(ctx) === currentStep(ctx).shape;
 
 function pendingMatches(ctx: CanaryContext, requestId: string): boolean {
   return ctx.pendingApproval !== null && ctx.pendingApproval === requestId;
@@ -96,12 +99,13 @@ export function isControl(ev: WorkflowEvent, action: ControlAction): boolean {
   return ev.type === Command.orchestratorControl && ev.data.action === action;
 }
 
-export const weightsConfirmed: G = (ctx, ev) =>
-  ev.type === Event.trafficWeightsSet && ctx.weights !== null && ev.data.canaryWeight === ctx.weights.target;
-export const weightsFailedPermanent: G = (ctx, ev) =>
-  ev.type === Event.trafficWeightsFailed && ctx.weights !== null && ev.data.canaryWeight === ctx.weights.target && !ev.data.retryable;
-export const weightsFailedRetryable: G = (ctx, ev) =>
-  ev.type === Event.trafficWeightsFailed && ctx.weights !== null && ev.data.canaryWeight === ctx.weights.target && ev.data.retryable;
+/** The traffic event answers the outstanding request: same weight and same mirror/match shape. */
+function answersRequest(ctx: CanaryContext, data: { canaryWeight: number; shape?: string | undefined }): boolean {
+  return ctx.weights !== null && data.canaryWeight === ctx.weights.target && (data.shape ?? "") === requestedShape(ctx, ctx.weights);
+}
+export const weightsConfirmed: G = (ctx, ev) => ev.type === Event.trafficWeightsSet && answersRequest(ctx, ev.data);
+export const weightsFailedPermanent: G = (ctx, ev) => ev.type === Event.trafficWeightsFailed && answersRequest(ctx, ev.data) && !ev.data.retryable;
+export const weightsFailedRetryable: G = (ctx, ev) => ev.type === Event.trafficWeightsFailed && answersRequest(ctx, ev.data) && ev.data.retryable;
 export const stallDeadlinePassed: G = (ctx, ev) =>
   ctx.weights !== null && ctx.stallDeadline !== null && !isFrozen(ctx) && ev.now > ctx.stallDeadline;
 export const atFullWeight: G = (ctx) => ctx.weights === null && ctx.canaryWeight === 100;

@@ -1,5 +1,5 @@
 /** Sentences for fast-path rollbacks. Pure. */
-import { actorName } from "./context.js";
+import { actorName, trafficText } from "./context.js";
 import { analysisDecision } from "./guards.js";
 import type { CanaryContext, WorkflowEvent } from "./types.js";
 import { Event, Command } from "../../schemas/subjects.js";
@@ -26,7 +26,7 @@ export function fastPathReason(ctx: CanaryContext, ev: WorkflowEvent): string {
     case Event.approvalExpired:
       return `approval ${ev.data.requestId} expired (onTimeout=reject)`;
     case Event.trafficWeightsFailed:
-      return `traffic-router cannot set canary weight ${ev.data.canaryWeight} %: ${ev.data.code}: ${ev.data.message}`;
+      return `traffic-router cannot set canary ${ctx.weights === null || (ctx.weights.step ?? null) === null ? `weight ${ev.data.canaryWeight} %` : trafficText(ctx, ctx.weights)}: ${ev.data.code}: ${ev.data.message}`;
     case Command.orchestratorControl:
       return `${ev.data.action} by ${actorName(ev.data.actor)}${ev.data.reason ? `: ${ev.data.reason}` : ""}`;
     case "siskin.superseded":

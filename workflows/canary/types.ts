@@ -77,6 +77,12 @@ export interface CanaryInput {
 /** An outstanding request to the traffic-router. */
 export interface WeightsRequest {
   target: number;
+  /**
+   * The plan step whose mirror or matched routes go with the weight (a mirror or matched step), or null
+   * for plain weights (weight steps, promotion, rollback: Siskin's mirror and routes are removed).
+   * Absent in snapshots written before mirror steps existed: read as null.
+   */
+  step: number | null;
   /** When the last command went out; null while frozen or before the first send. */
   sentAt: number | null;
   attempts: number;
@@ -129,6 +135,11 @@ export interface CanaryContext {
   stepIndex: number;
   /** The last canary weight the traffic-router confirmed. */
   canaryWeight: number;
+  /**
+   * The traffic shape the traffic-router last confirmed besides the weight (`mirror:100`, `match:…`,
+   * "" for weights only; schemas/traffic.ts trafficShapeOf). Absent in older snapshots: read as "".
+   */
+  trafficShape: string;
   /** A non-zero weight was ever requested (rollback must then reset the routes). */
   trafficTouched: boolean;
   weights: WeightsRequest | null;
