@@ -137,3 +137,15 @@ describe("planQueries", () => {
     });
   });
 });
+
+describe("built-in queries and mirrored traffic (docs/decisions/mirror-and-matched-steps.md)", () => {
+  // Istio reports a mirrored copy only on the mirror's server side: a reporter="source" built-in would
+  // read "no data" for a mirrored canary, and one without a reporter would count user requests twice.
+  it.each(["error-rate", "latency-p99", "latency-p95", "request-rate", "requests", "errors"] as const)("%s selects reporter=\"destination\" only", (kind) => {
+    const q = builtinQuery(kind, istioLabels, "", 60);
+    const selectors = [...q.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? "");
+    expect(selectors.length).toBeGreaterThan(0);
+    for (const s of selectors) expect(s).toContain('reporter="destination"');
+    expect(q).not.toContain('reporter="source"');
+  });
+});
