@@ -94,4 +94,30 @@ describe("BookInfo ratings on KubeVirt VMs", () => {
     const ended = r.progress.find((p) => p.kind === "vm" && /migration .* completed/.test(p.text));
     expect(moved !== undefined && ended !== undefined && moved.atMs > ended.atMs).toBe(true);
   }, 120_000);
+
+  it("v2.4.0: mirrored 100 % first; the mirror's p99 is 3× stable's; rolled back before any user request reached it", async () => {
+    const r = await w.play(story("v2.4.0"));
+    expect(r.problems).toEqual([]);
+    expect(r.outcome).toBe("rolledBack");
+    expect(r.reason).toMatch(/latency-p99/);
+    // The VirtualService history: a mirror of 100 % to the canary, then none; the canary's weight never above 0.
+    expect(w.mirrorsOf("v2.4.0")).toEqual([100, 0]);
+    const history = w.routeHistory();
+    const during = history.filter((h) => h.mirror?.subset === "v2.4.0");
+    expect(during.length).toBeGreaterThan(0);
+    expect(Math.max(0, ...history.map((h) => h.weights["v2.4.0"] ?? 0))).toBe(0);
+    for (const h of during) expect(h.weights[r.stableBefore]).toBe(100);
+    expect(r.weights.every((x) => x === 0)).toBe(true);
+    // The mesh: copies reached the canary VM; no user was answered by it.
+    const counts = w.world.mesh.snapshot()["bookinfo/ratings"];
+    expect(counts?.byVersion["v2.4.0"] ?? 0).toBe(0);
+    expect(counts?.mirroredByVersion?.["v2.4.0"] ?? 0).toBeGreaterThan(0);
+    const audit = await w.audit(r.releaseId);
+    expect(audit.find((a) => a.to === "rollingBack")).toMatchObject({ event: "evt.analysis.completed" });
+    expect(audit.some((a) => /mirror 100 %/.test(a.reason))).toBe(true);
+    // The rollout's own steps are back once the story is over.
+    const steps = (w.world.cluster.store.get("vmrollouts.siskin.dev", "bookinfo", "ratings") as unknown as { spec: { steps: unknown[] } }).spec.steps;
+    expect(steps).toEqual([{ weight: 10 }, { weight: 50 }, { weight: 100, approval: { timeoutSeconds: 600, onTimeout: "reject" } }]);
+  }, 120_000);
 });
+

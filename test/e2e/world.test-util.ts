@@ -40,6 +40,10 @@ export interface E2eWorld {
   play(script: StoryScript, onRecord?: (r: ProgressRecord) => void): Promise<StoryResult>;
   /** The distinct successive weights of one DestinationRule subset in the `ratings` VirtualService. */
   weightsOf(subset: string): number[];
+  /** The distinct successive mirror percentages to one subset on the managed route (0: no mirror to it). */
+  mirrorsOf(subset: string): number[];
+  /** Every state of the managed route, as the watch delivered it: subset → weight, and the mirror. */
+  routeHistory(): Array<{ weights: Record<string, number>; mirror: { subset: string; percentage: number } | null }>;
   /** The release's audit history from its KV entry. */
   audit(releaseId: string): Promise<AuditLine[]>;
   /** Texts of the Slack thread whose parent names the release (`bookinfo/ratings <version>`), oldest first. */
@@ -60,15 +64,20 @@ export async function startE2eWorld(): Promise<E2eWorld> {
     cleanups.push(() => nc.drain());
     const releases: JsonKv = await openKv(nc, Bucket.releases);
 
-    // Every state of the managed route, as the watch delivers it: subset → weight.
+    // Every state of the managed route (the first http route that is not Siskin's), as the watch delivers it.
     const snapshots: Array<Record<string, number>> = [];
+    const history: Array<{ weights: Record<string, number>; mirror: { subset: string; percentage: number } | null }> = [];
     const watch = await new Watch(world.cluster.kubeConfig()).watch(
       `/apis/networking.istio.io/v1/namespaces/${bookinfoRollout.namespace}/virtualservices`,
       {},
-      (_type, obj: { metadata?: { name?: string }; spec?: { http?: Array<{ route?: Array<{ destination: { subset?: string }; weight?: number }> }> } }) => {
+      (_type, obj: { metadata?: { name?: string }; spec?: { http?: Array<{ name?: string; route?: Array<{ destination: { subset?: string }; weight?: number }>; mirror?: { subset?: string }; mirrorPercentage?: { value?: number } }> } }) => {
         if (obj.metadata?.name !== bookinfoRollout.name) return;
-        const route = obj.spec?.http?.[0]?.route ?? [];
-        snapshots.push(Object.fromEntries(route.map((d) => [d.destination.subset ?? "", d.weight ?? (route.length === 1 ? 100 : 0)])));
+        const managed = (obj.spec?.http ?? []).find((r) => !(r.name ?? "").startsWith("siskin-canary"));
+        const route = managed?.route ?? [];
+        const weights = Object.fromEntries(route.map((d) => [d.destination.subset ?? "", d.weight ?? (route.length === 1 ? 100 : 0)]));
+        snapshots.push(weights);
+        const mirror = managed?.mirror === undefined ? null : { subset: managed.mirror.subset ?? "", percentage: managed.mirrorPercentage?.value ?? 100 };
+        history.push({ weights, mirror });
       },
       () => undefined,
     );
@@ -89,6 +98,15 @@ export async function startE2eWorld(): Promise<E2eWorld> {
         }
         return out;
       },
+      mirrorsOf(subset) {
+        const out: number[] = [];
+        for (const h of history) {
+          const p = h.mirror?.subset === subset ? h.mirror.percentage : 0;
+          if (out.at(-1) !== p && (out.length > 0 || p > 0)) out.push(p);
+        }
+        return out;
+      },
+      routeHistory: () => history.map((h) => structuredClone(h)),
       async audit(releaseId) {
         const entry = await releases.get(releaseKey(releaseId));
         return ((entry?.value as { audit?: AuditLine[] } | undefined)?.audit ?? []).slice();

@@ -45,7 +45,7 @@ interface DemoFlags {
 export function register(program: Command): void {
   program
     .command("demo")
-    .description("play the BookInfo story: four releases of ratings (promoted, rolled back by alert, by latency, held by a live migration)")
+    .description("play the BookInfo story: five releases of ratings (promoted, rolled back by alert, by latency, held by a live migration, shadow traffic rolled back before users saw it)")
     .option("--external", "drive an already running world (docker-compose) found by SISKIN_NATS_SERVERS, SISKIN_KUBECONFIG, SISKIN_SIM_SLACK_URL, SISKIN_GITHUB_WEBHOOK_URL, SISKIN_GITHUB_WEBHOOK_SECRET, SISKIN_PROMETHEUS_URL")
     .option("--keep", "leave the world running at the end, for exploring (Ctrl-C stops it)")
     .option("--report <file>", "where to write the JSON report", "out/demo-report.json")

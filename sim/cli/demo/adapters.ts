@@ -88,6 +88,14 @@ export function kubeAdapter(kubeconfigPath: string): DemoKube {
         .patchNamespacedCustomObject({ ...ro, namespace, name, body: { spec: { vmTemplate: { metadata: { annotations } } } } }, mergePatch)
         .catch(fail(`patching VMRollout ${namespace}/${name}'s template annotations`));
     },
+    async replaceSteps(namespace, name, steps) {
+      const o = (await api.getNamespacedCustomObject({ ...ro, namespace, name }).catch(fail(`reading VMRollout ${namespace}/${name}`))) as { spec?: { steps?: unknown[] } };
+      // A merge patch replaces a list whole; null removes the field (the default steps).
+      await api
+        .patchNamespacedCustomObject({ ...ro, namespace, name, body: { spec: { steps: steps === undefined ? null : steps } } }, mergePatch)
+        .catch(fail(`replacing VMRollout ${namespace}/${name}'s steps`));
+      return o.spec?.steps;
+    },
     async patchVmiAnnotations(namespace, name, annotations) {
       await api.patchNamespacedCustomObject({ ...vmis, namespace, name, body: { metadata: { annotations } } }, mergePatch).catch(fail(`annotating VMI ${namespace}/${name}`));
     },

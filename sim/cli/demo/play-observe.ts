@@ -79,9 +79,12 @@ export function observeMessage(obs: Observation, msg: MessageOf<Subject>, env: O
       return;
     }
     case Event.trafficWeightsSet: {
-      const w = (msg as MessageOf<typeof Event.trafficWeightsSet>).data.canaryWeight;
+      const set = (msg as MessageOf<typeof Event.trafficWeightsSet>).data;
+      const w = set.canaryWeight;
       obs.weights.push(w);
-      env.record({ kind: "traffic", text: `VirtualService ${env.rollout.service}: canary ${w} %, stable ${100 - w} %` });
+      const shape = set.shape ?? "";
+      const extra = shape.startsWith("mirror:") ? `; ${shape.slice("mirror:".length)} % mirrored to the canary (its answers discarded)` : shape.startsWith("match:") ? "; matching requests routed to the canary" : "";
+      env.record({ kind: "traffic", text: `VirtualService ${env.rollout.service}: canary ${w} %, stable ${100 - w} %${extra}` });
       const f = env.fault;
       if (f !== undefined && !obs.faultStarted && w >= f.atWeight && w < 100) {
         obs.faultStarted = true;

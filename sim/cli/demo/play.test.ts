@@ -44,6 +44,10 @@ function fakeWorld(script: (w: { emit(d: Draft): void; on: Record<string, () => 
       async patchTemplateAnnotations(_ns, _n, a) {
         calls.push(`template ${JSON.stringify(a)}`);
       },
+      async replaceSteps(_ns, _n, steps) {
+        calls.push(`steps ${JSON.stringify(steps ?? null)}`);
+        return [{ weight: 10 }, { weight: 50 }, { weight: 100 }];
+      },
       async patchVmiAnnotations(_ns, vmi, a) {
         calls.push(`vmi ${vmi} ${JSON.stringify(a)}`);
         on["fault"]?.();
@@ -113,5 +117,34 @@ describe("playStory", () => {
     expect(calls).toEqual(['template {"sim.siskin.dev/latency-p99-ms":"300"}', "push bookinfo/ratings v2.2.0", 'template {"sim.siskin.dev/latency-p99-ms":null}']);
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual(["expected rolledBack, got promoted (v2.2.0 promoted)"]);
+  });
+
+  it("v2.4.0: the steps start with a mirror for this release only; a canary weight above 0 is a problem", async () => {
+    const id = "bookinfo/ratings/v2.4.0";
+    const story = bookinfoStories.find((x) => x.tag === "v2.4.0")!;
+    const mirrored = { ...weights(id, 0), data: { ...weights(id, 0).data, shape: "mirror:100" } };
+    const completed = { subject: Event.releaseCompleted, releaseId: id, data: { outcome: "rolledBack", reason: "rolled back to v2.3.0: 2 consecutive failed intervals: latency-p99 fail", durationMs: 1 } };
+    const { ports, calls } = fakeWorld(({ emit, on }) => {
+      on["push"] = () => {
+        emit(mirrored);
+        emit(weights(id, 0));
+        emit(completed);
+      };
+    });
+    const r = await playStory(story, ctx(ports));
+    expect(calls[0]).toBe('steps [{"mirror":{"percentage":100}},{"weight":10},{"weight":50},{"weight":100}]');
+    expect(calls).toContain('steps [{"weight":10},{"weight":50},{"weight":100}]');
+    expect(r).toMatchObject({ outcome: "rolledBack", ok: true, weights: [0, 0] });
+    expect(r.progress.find((p) => p.kind === "traffic")?.text).toBe("VirtualService ratings: canary 0 %, stable 100 %; 100 % mirrored to the canary (its answers discarded)");
+
+    const leaked = fakeWorld(({ emit, on }) => {
+      on["push"] = () => {
+        emit(mirrored);
+        emit(weights(id, 10));
+        emit(completed);
+      };
+    });
+    const bad = await playStory(story, ctx(leaked.ports));
+    expect(bad.problems).toEqual(["the canary got 10 % of user traffic (at most 0 %)"]);
   });
 });

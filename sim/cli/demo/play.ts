@@ -56,7 +56,12 @@ export async function playStory(script: StoryScript, ctx: PlayContext): Promise<
   const env = { releaseId, version, rollout, steps: info.steps, fault: script.fault, clock: ports.clock, record, injectFault: startFault };
 
   const unsubscribe = ports.feed.subscribe((msg) => observeMessage(obs, msg, env));
+  let stepsBefore: { steps: unknown[] | undefined } | null = null;
   try {
+    if (script.steps !== undefined) {
+      stepsBefore = { steps: await ports.kube.replaceSteps(rollout.namespace, rollout.name, script.steps) };
+      record({ kind: "note", text: `VMRollout steps for this release: ${script.steps.map((s) => (s.mirror !== undefined ? `mirror ${s.mirror.percentage} %` : s.match !== undefined ? "match" : `${s.weight ?? "?"} %`)).join(" → ")}` });
+    }
     if (script.templateAnnotations !== undefined) {
       await ports.kube.patchTemplateAnnotations(rollout.namespace, rollout.name, script.templateAnnotations);
       record({ kind: "fault", text: `VMRollout template for this release: ${Object.entries(script.templateAnnotations).map(([k, v]) => `${k}=${v}`).join(", ")}` });
@@ -81,6 +86,9 @@ export async function playStory(script: StoryScript, ctx: PlayContext): Promise<
     }
   } finally {
     unsubscribe();
+    if (stepsBefore !== null) {
+      await ports.kube.replaceSteps(rollout.namespace, rollout.name, stepsBefore.steps).catch((err: unknown) => problems.push((err as Error).message));
+    }
     if (script.templateAnnotations !== undefined) {
       const undo = Object.fromEntries(Object.keys(script.templateAnnotations).map((k) => [k, null]));
       await ports.kube.patchTemplateAnnotations(rollout.namespace, rollout.name, undo).catch((err: unknown) => problems.push((err as Error).message));
@@ -103,7 +111,7 @@ function storyResult(
 ): StoryResult {
   const { startedAt, stableStopped, progress } = run;
   const reactionMs = obs.rollbackAt !== null && run.faultAt !== null ? Math.max(0, obs.rollbackAt - run.faultAt) : null;
-  const observed = { outcome: obs.outcome, reason: obs.reason || (progress.at(-1)?.text ?? ""), approvedBy: [...obs.approvedBy], held: wasHeld(obs), stableStopped, reactionMs };
+  const observed = { outcome: obs.outcome, reason: obs.reason || (progress.at(-1)?.text ?? ""), approvedBy: [...obs.approvedBy], held: wasHeld(obs), stableStopped, reactionMs, weights: obs.weights };
   const all = [...run.problems, ...judgeStory(script, observed)];
   return {
     tag: script.tag,

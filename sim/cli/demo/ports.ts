@@ -32,6 +32,8 @@ export interface DemoKube {
   rollout(namespace: string, rollout: string): Promise<RolloutInfo>;
   /** Merge these annotations into the rollout's `spec.vmTemplate.metadata.annotations` (null removes one). */
   patchTemplateAnnotations(namespace: string, rollout: string, annotations: Record<string, string | null>): Promise<void>;
+  /** Replace the rollout's `spec.steps`; returns the steps it had (undefined: none, the defaults). */
+  replaceSteps(namespace: string, rollout: string, steps: readonly unknown[] | undefined): Promise<unknown[] | undefined>;
   /** Merge these annotations into a VMI's (null removes one). */
   patchVmiAnnotations(namespace: string, vmi: string, annotations: Record<string, string | null>): Promise<void>;
   /** VMIs selected by a label selector. */

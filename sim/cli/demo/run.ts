@@ -29,7 +29,7 @@ export interface DemoOptions {
   timeoutSeconds: number;
   analysisSeconds: number;
   rollbackWindowSeconds: number;
-  /** The stories (default the four BookInfo releases). */
+  /** The stories (default the five BookInfo releases). */
   stories?: readonly StoryScript[];
 }
 

@@ -1,5 +1,5 @@
 /**
- * The BookInfo story: four tags of `ratings`, each showing one way Siskin decides. Pure data and a
+ * The BookInfo story: five tags of `ratings`, each showing one way Siskin decides. Pure data and a
  * pure judge; the player (play.ts) scripts the faults and observes.
  */
 import type { StoryResult, StoryScript } from "./types.js";
@@ -10,7 +10,7 @@ export const bookinfoRollout = { namespace: "bookinfo", name: "ratings", service
 /** The stable version's p99 latency in the mesh (the `normal` profile: p50 25 ms, p99 100 ms). */
 export const stableP99Ms = 100;
 
-/** v2.0.0 → v2.3.0, in order. */
+/** v2.0.0 → v2.4.0, in order. */
 export const bookinfoStories: readonly StoryScript[] = [
   {
     tag: "v2.0.0",
@@ -42,10 +42,19 @@ export const bookinfoStories: readonly StoryScript[] = [
     expectHeld: true,
     fault: { kind: "migrateStable", atWeight: 10, migrationSeconds: 8, label: "live-migrating the stable VMI" },
   },
+  {
+    tag: "v2.4.0",
+    title: "shadow traffic first: mirrored 100 % (users see only stable's answers), p99 3× stable's on the mirror, rolled back before any user request reached it",
+    expect: "rolledBack",
+    expectReason: /latency/i,
+    expectMaxCanaryWeight: 0,
+    steps: [{ mirror: { percentage: 100 } }, { weight: 10 }, { weight: 50 }, { weight: 100 }],
+    templateAnnotations: { "sim.siskin.dev/latency-p99-ms": String(3 * stableP99Ms) },
+  },
 ];
 
 /** What was observed, to judge against the script. */
-export type Observed = Pick<StoryResult, "outcome" | "reason" | "approvedBy" | "held" | "stableStopped" | "reactionMs">;
+export type Observed = Pick<StoryResult, "outcome" | "reason" | "approvedBy" | "held" | "stableStopped" | "reactionMs"> & Partial<Pick<StoryResult, "weights">>;
 
 /** The problems of an observed release against its script (empty: as expected). */
 export function judgeStory(script: StoryScript, seen: Observed): string[] {
@@ -54,6 +63,10 @@ export function judgeStory(script: StoryScript, seen: Observed): string[] {
   if (seen.outcome !== script.expect) problems.push(`expected ${script.expect}, got ${seen.outcome} (${seen.reason})`);
   if (script.expectReason !== undefined && seen.outcome === script.expect && !script.expectReason.test(seen.reason)) {
     problems.push(`the reason should match ${script.expectReason}, but is "${seen.reason}"`);
+  }
+  if (script.expectMaxCanaryWeight !== undefined) {
+    const max = Math.max(0, ...(seen.weights ?? []));
+    if (max > script.expectMaxCanaryWeight) problems.push(`the canary got ${max} % of user traffic (at most ${script.expectMaxCanaryWeight} %)`);
   }
   if (script.expectApproval === true && seen.approvedBy.length === 0) problems.push("nobody approved it in Slack");
   if (script.expectHeld === true && !seen.held) problems.push("it was never held for the live migration");

@@ -1,4 +1,5 @@
 /** The demo's vocabulary: what a story scripts, and what was observed while it played. */
+import type { StepSpec } from "../../../schemas/rollout.js";
 
 /** A fault the demo injects while a release runs. */
 export type StoryFault =
@@ -36,6 +37,10 @@ export interface StoryScript {
   expectReason?: RegExp;
   /** Rollback must start within this long after the fault. */
   maxReactionMs?: number;
+  /** The VMRollout's `spec.steps` for this release only (e.g. a mirror step first); restored after. */
+  steps?: readonly StepSpec[];
+  /** The canary's user-facing weight must never exceed this (every confirmed weight, e.g. 0 for a mirror-only run). */
+  expectMaxCanaryWeight?: number;
   /** `sim.siskin.dev/*` annotations on the VMRollout's vmTemplate for this release only. */
   templateAnnotations?: Record<string, string>;
   fault?: StoryFault;
