@@ -33,7 +33,9 @@ describe("driftFor (upstream bookinfo reviews 80/20)", () => {
     ["annotation 10 but the route carries 20", withAnnotations("10"), entry, 20],
     ["another release's annotation is ignored", withAnnotations("90", "default/reviews/v0"), entry, "none"],
     ["nothing set for this release yet", vs, { releaseId: "default/reviews/v2", version: "v2" }, "none"],
-    ["the canary subset left the route", vs, { ...entry, version: "v3" }, null],
+    ["the canary subset left the route: it gets 0 %, as Istio routes it", vs, { ...entry, version: "v3" }, 0],
+    ["no route has the stable subset any more", vs, { ...entry, stableVersion: "v0" }, null],
+    ["a mirror step: weight 0 written, the canary not listed in the route", withAnnotations("0"), { ...entry, version: "v3" }, "none"],
   ])("%s", (_n, object, e, want) => {
     const facts = driftFor({ vs: object, rollout: { name: "reviews", spec }, entry: e });
     if (want === "none") {

@@ -54,16 +54,17 @@ export function expectedWeight(vs: KubeObject, entry: RolloutIndexEntry): number
 }
 
 /**
- * The canary weight of each managed route (a route with both the stable and the canary subset; http
- * routes restricted to `spec.virtualService.routes` when named). An absent weight reads as Istio
- * does: 100 for a lone destination, else 0.
+ * The canary weight of each managed route (a route with the stable subset; http routes restricted to
+ * `spec.virtualService.routes` when named; Siskin's own `siskin-canary*` matched routes excluded). An
+ * absent weight reads as Istio does: 100 for a lone destination, else 0; a route that does not list
+ * the canary subset gives it 0 % (a mirror or matched step leaves the canary unlisted at weight 0).
  */
 export function observedWeights(input: DriftInput): number[] {
   const { vs, rollout, entry } = input;
   const stable = entry.stableSubset ?? entry.stableVersion ?? rollout.spec.stableVersion;
   const canary = entry.canarySubset ?? entry.version;
   const names = rollout.spec.virtualService.routes;
-  const http = (vs.spec?.http ?? []).filter((r) => names === undefined || (r.name !== undefined && names.includes(r.name)));
+  const http = (vs.spec?.http ?? []).filter((r) => !(r.name ?? "").startsWith("siskin-canary") && (names === undefined || (r.name !== undefined && names.includes(r.name))));
   const l4 = [
     ...(rollout.spec.virtualService.tlsRoutes ? (vs.spec?.tls ?? []) : []),
     ...(rollout.spec.virtualService.tcpRoutes ? (vs.spec?.tcp ?? []) : []),
@@ -72,8 +73,8 @@ export function observedWeights(input: DriftInput): number[] {
   for (const r of [...http, ...l4]) {
     const dests = r.route ?? [];
     const c = dests.find((d) => d.destination?.subset === canary);
-    if (c === undefined || !dests.some((d) => d.destination?.subset === stable)) continue;
-    out.push(c.weight ?? (dests.length === 1 ? 100 : 0));
+    if (!dests.some((d) => d.destination?.subset === stable)) continue;
+    out.push(c === undefined ? 0 : (c.weight ?? (dests.length === 1 ? 100 : 0)));
   }
   return out;
 }
