@@ -4,7 +4,7 @@
 import { pointer, type JsonPatchOp } from "./json-patch.js";
 import { fail, PlanErrorCode, type PlanResult } from "./plan-errors.js";
 import { planRouteExtras, type RouteExtras } from "./plan-routes.js";
-import { selectManagedRoutes, type ManagedRoute, type RouteSelection } from "./route-select.js";
+import { isSiskinRoute, selectManagedRoutes, type ManagedRoute, type RouteSelection } from "./route-select.js";
 import { implicitWeight, objectRef, type RouteDestination, type VirtualService } from "./vs-types.js";
 
 export type { JsonPatchOp } from "./json-patch.js";
@@ -214,7 +214,7 @@ export function planTraffic(input: PlanTrafficInput): PlanResult<TrafficPlan> {
   patch.push(...rest);
   const vs = weights.vs;
   if (vs.spec.http !== undefined) vs.spec.http = ex.http;
-  const matchedRoutes = ex.http.flatMap((r) => (typeof r.name === "string" && r.name.startsWith("siskin-canary") ? [r.name] : []));
+  const matchedRoutes = ex.http.flatMap((r) => (isSiskinRoute(r) && r.name !== undefined ? [r.name] : []));
   return { ok: true, vs, patch, changed: patch.length > 0, routes: weights.routes, mirror: extras.mirror ?? null, matchedRoutes };
 }
 

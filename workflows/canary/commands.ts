@@ -75,8 +75,8 @@ export function setWeightsCommand(ctx: CanaryContext, canaryWeight: number, step
       stableSubset: ctx.stableVersion,
       canarySubset: ctx.version,
       canaryWeight,
-      ...(planned?.mirrorPercentage == null ? {} : { mirror: { percentage: planned.mirrorPercentage } }),
-      ...(planned?.match == null ? {} : { match: structuredClone(planned.match) }),
+      ...(planned === null || planned.mirrorPercentage === null ? {} : { mirror: { percentage: planned.mirrorPercentage } }),
+      ...(planned === null || planned.match === null ? {} : { match: structuredClone(planned.match) }),
     },
   };
 }
