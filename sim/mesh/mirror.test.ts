@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Annotation } from "./behaviour.js";
 import { createLoadGenerator } from "./load.js";
 import { createMesh } from "./mesh.js";
-import { istioObjects, objects, service, vmi } from "./test-helpers.js";
+import { istioObjects, objects, service, vmi } from "./helpers.test-util.js";
 import type { VirtualService } from "./types.js";
 
 const bookinfo = istioObjects("istio/bookinfo-vs-all-v1.yaml", "istio/bookinfo-dr-all.yaml");

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { builtinQuery, istioLabels } from "../../services/metrics-analyzer/builtin-queries.js";
 import { planTraffic, type PlanTrafficInput, type VirtualService } from "../../services/traffic-router/plan.js";
 import { waitFor } from "../harness/index.js";
-import { startWorld, waitForSamples, type World } from "./sim-mesh-world.js";
+import { startWorld, waitForSamples, type World } from "./sim-mesh-world.test-util.js";
 
 const selection = { split: { by: "subset", stableSubset: "v1", canarySubset: "v2" } } as const;
 const COUNTERS = `sum by (reporter, destination_version) (istio_requests_total{destination_workload_namespace="default",destination_canonical_service="web"})`;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { trafficShapeOf } from "../../schemas/traffic.js";
 import type { RouteMatch } from "../../schemas/rollout.js";
-import { drive, names } from "./test-driver.js";
-import { T0, ev, makeInput, makeSpec, tick, verdict } from "./test-fixtures.js";
+import { drive, names } from "./driver.test-util.js";
+import { T0, ev, makeInput, makeSpec, tick, verdict } from "./fixtures.test-util.js";
 
 const xCanary: RouteMatch[] = [{ headers: { "x-canary": { exact: "always" } } }];
 const MATCH = trafficShapeOf({ match: xCanary });
