@@ -6,7 +6,7 @@ import { ApprovalCancel, ApprovalDecision, ApprovalExpired, ApprovalRequest, App
 import { NotifySend, OrchestratorControl, RolloutDriftDetected, RolloutSpecChanged, StatusWrite } from "./control.js";
 import { ReleaseCompleted, ReleaseProgressed, ReleaseRequested, ReleaseSuperseded } from "./release.js";
 import { Command, Event, type Subject } from "./subjects.js";
-import { SetWeights, WeightsFailed, WeightsSet } from "./traffic.js";
+import { SetWeights, TrafficPrune, TrafficPruned, WeightsFailed, WeightsSet } from "./traffic.js";
 import {
   VmCrashed,
   VmDeleted,
@@ -16,6 +16,8 @@ import {
   VmProvisioned,
   VmProvisionFailed,
   VmReadyChanged,
+  VmPrune,
+  VmPruned,
   VmStop,
   VmStopped,
 } from "./vm.js";
@@ -29,6 +31,7 @@ export const catalog = {
   [Event.vmProvisioned]: { v: 1, schema: VmProvisioned },
   [Event.vmProvisionFailed]: { v: 1, schema: VmProvisionFailed },
   [Event.vmStopped]: { v: 1, schema: VmStopped },
+  [Event.vmPruned]: { v: 1, schema: VmPruned },
   [Event.vmPhaseChanged]: { v: 1, schema: VmPhaseChanged },
   [Event.vmReadyChanged]: { v: 1, schema: VmReadyChanged },
   [Event.vmMigrationStarted]: { v: 1, schema: VmMigration },
@@ -38,6 +41,7 @@ export const catalog = {
   [Event.vmDeleted]: { v: 1, schema: VmDeleted },
   [Event.trafficWeightsSet]: { v: 1, schema: WeightsSet },
   [Event.trafficWeightsFailed]: { v: 1, schema: WeightsFailed },
+  [Event.trafficPruned]: { v: 1, schema: TrafficPruned },
   [Event.analysisCompleted]: { v: 1, schema: AnalysisCompleted },
   [Event.alertFired]: { v: 1, schema: AlertEvent },
   [Event.alertResolved]: { v: 1, schema: AlertEvent },
@@ -49,7 +53,9 @@ export const catalog = {
   [Event.rolloutDriftDetected]: { v: 1, schema: RolloutDriftDetected },
   [Command.vmProvision]: { v: 1, schema: VmProvision },
   [Command.vmStop]: { v: 1, schema: VmStop },
+  [Command.vmPrune]: { v: 1, schema: VmPrune },
   [Command.trafficSetWeights]: { v: 1, schema: SetWeights },
+  [Command.trafficPrune]: { v: 1, schema: TrafficPrune },
   [Command.analysisStart]: { v: 1, schema: AnalysisStart },
   [Command.analysisStop]: { v: 1, schema: AnalysisStop },
   [Command.approvalRequest]: { v: 1, schema: ApprovalRequest },

@@ -12,10 +12,19 @@ export function StringEnum<const T extends readonly string[]>(
   return Type.Unsafe<T[number]>({ type: "string", enum: [...values], ...options });
 }
 
+/**
+ * A CEL rule the API server checks on a field (`x-kubernetes-validations` in the CRD). The codec ignores
+ * it; `schemas/rollout-validate.ts` checks the same rule in TypeScript for the watcher.
+ */
+export interface CelRule {
+  rule: string;
+  message: string;
+}
+
 /** A strict object: unknown fields are rejected (unknown is an error, not a default). */
 export function Strict<P extends Parameters<typeof Type.Object>[0]>(
   properties: P,
-  options: { description?: string } = {},
+  options: { description?: string; "x-kubernetes-validations"?: CelRule[] } = {},
 ) {
   return Type.Object(properties, { additionalProperties: false, ...options });
 }

@@ -25,6 +25,8 @@ export interface ResolvedRollout {
   alertMatchers: Array<Record<string, string>>;
   progressDeadlineMs: number;
   rollbackWindowMs: number;
+  /** Versions kept deployed after a promotion, stable and previous included. */
+  revisionHistoryLimit: number;
   keepCanaryOnRollback: boolean;
   approvers: { users: string[]; groups: string[] };
 }
@@ -46,6 +48,7 @@ export function resolveRollout(spec: VMRolloutSpec): ResolvedRollout {
     alertMatchers: (a.alerts ?? []).map((m) => ({ ...m.labels })),
     progressDeadlineMs: (spec.progressDeadlineSeconds ?? 600) * 1000,
     rollbackWindowMs: (spec.rollbackWindowSeconds ?? 600) * 1000,
+    revisionHistoryLimit: spec.revisionHistoryLimit ?? 2,
     keepCanaryOnRollback: spec.keepCanaryOnRollback ?? false,
     approvers: { users: [...(spec.approvers?.users ?? [])], groups: [...(spec.approvers?.groups ?? [])] },
   };

@@ -87,6 +87,16 @@ export const SiskinAnnotation = {
   canaryWeight: "siskin.dev/canary-weight",
   /** On a managed VirtualService: the release (`<ns>/<rollout>/<version>`) whose weights the traffic-router last wrote. */
   weightsRelease: "siskin.dev/weights-release",
+  /**
+   * On a managed VirtualService and DestinationRule: the versions whose destination (subset) the
+   * traffic-router added, oldest first (comma-separated). Only these are ever removed by a prune.
+   */
+  addedVersions: "siskin.dev/added-versions",
+  /**
+   * On a VirtualMachine the vm-provisioner created (not on one the user labelled for Siskin, such as
+   * the first stable version's): only these are ever deleted by a prune.
+   */
+  createdBy: "siskin.dev/created-by",
 } as const;
 
 /** The annotation KubeVirt reads on the VMI / VM template to inject Istio's sidecar (copied to the pod as a label). */

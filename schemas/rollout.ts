@@ -49,7 +49,10 @@ export const MetricSpec = Strict(
       }),
     )),
   },
-  { description: "A metric and its thresholds." },
+  {
+    description: "A metric and its thresholds.",
+    "x-kubernetes-validations": [{ rule: "has(self.builtin) != has(self.query)", message: "exactly one of builtin or query must be set" }],
+  },
 );
 export type MetricSpec = Static<typeof MetricSpec>;
 
@@ -155,7 +158,21 @@ export const VMRolloutSpec = Strict(
       { description: "A KubeVirt VirtualMachine `spec.template` (metadata + spec)." },
     )),
     image: Doc("containerDisk image repository; the release's version becomes its tag (`<image>:<version>`).", Type.Optional(Type.String({ minLength: 1, maxLength: 500 }))),
-    steps: Doc("Traffic steps (default 10, 50, 100).", Type.Optional(Type.Array(StepSpec, { minItems: 1, maxItems: 20 }))),
+    steps: Doc(
+      "Traffic steps (default 10, 50, 100); weights strictly increase.",
+      Type.Optional(
+        Type.Array(StepSpec, {
+          minItems: 1,
+          maxItems: 20,
+          "x-kubernetes-validations": [
+            {
+              rule: "self.map(s, s.weight).isSorted() && self.all(a, self.exists_one(b, b.weight == a.weight))",
+              message: "step weights must strictly increase",
+            },
+          ],
+        }),
+      ),
+    ),
     analysis: Doc("How each step is judged.", Type.Optional(
       Strict({
         intervalSeconds: Doc("Length of one analysis interval. Default 60.", Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 }))),
@@ -164,12 +181,24 @@ export const VMRolloutSpec = Strict(
         errorLimit: Doc("Consecutive query errors tolerated before the release pauses for a human. Default 4.", Type.Optional(Type.Integer({ minimum: 0, maximum: 100 }))),
         noData: Doc("What to do when inconclusive intervals exceed the limit: hold, rollback or pause. Default hold.", Type.Optional(StringEnum(NoDataPolicy))),
         minRequests: Doc("Fewer canary requests than this in an interval makes it inconclusive. Default 20.", Type.Optional(Type.Integer({ minimum: 0 }))),
-        metrics: Doc("Metrics; default error-rate (max 1 %, stable + 0.5) and latency-p99 (1.2 × stable).", Type.Optional(Type.Array(MetricSpec, { maxItems: 20 }))),
+        metrics: Doc(
+          "Metrics; default error-rate (max 1 %, stable + 0.5) and latency-p99 (1.2 × stable). Names are unique.",
+          Type.Optional(
+            Type.Array(MetricSpec, {
+              maxItems: 20,
+              "x-kubernetes-validations": [{ rule: "self.all(a, self.exists_one(b, b.name == a.name))", message: "metric names must be unique" }],
+            }),
+          ),
+        ),
         alerts: Doc("Firing alerts that match roll back at once.", Type.Optional(Type.Array(AlertMatcher, { maxItems: 20 }))),
       }),
     )),
     progressDeadlineSeconds: Doc("Seconds from provisioning to a Ready canary VMI, and the most one step may stall. Default 600.", Type.Optional(Type.Integer({ minimum: 10, maximum: 86400 }))),
     rollbackWindowSeconds: Doc("Seconds the old version's VMs stay up after promotion, for a fast rollback. Default 600.", Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86400 }))),
+    revisionHistoryLimit: Doc(
+      "Versions kept deployed, counting the stable one and the previous one kept for a rollback (default 2, as Argo Rollouts). Older versions' routes, subsets and VMs that Siskin created are removed once the rollback window has passed; never a version that still gets traffic.",
+      Type.Optional(Type.Integer({ minimum: 1, maximum: 10, default: 2 })),
+    ),
     keepCanaryOnRollback: Doc("Keep the canary VM running after a rollback, for debugging. Default false.", Type.Optional(Type.Boolean())),
     approvers: Doc("Who may approve gated steps: Slack user ids (`U…`) and user group ids (`S…`).", Type.Optional(
       Strict({
@@ -206,8 +235,11 @@ export const Condition = Strict({
 });
 export type Condition = Static<typeof Condition>;
 
-/** Phases shown in `kubectl get vmrollouts`. */
-export const RolloutPhase = ["Idle", "Progressing", "Paused", "Promoted", "RolledBack", "Degraded", "Aborted"] as const;
+/**
+ * Phases shown in `kubectl get vmrollouts`. `Failed`: the release ended before any traffic moved (its
+ * VM could not be provisioned); `InvalidSpec`: the spec is refused (condition `SpecValid=False`).
+ */
+export const RolloutPhase = ["Idle", "Progressing", "Paused", "Promoted", "RolledBack", "Degraded", "Aborted", "Failed", "InvalidSpec"] as const;
 export type RolloutPhase = (typeof RolloutPhase)[number];
 
 /** VMRollout status, written by Siskin. */

@@ -22,6 +22,8 @@ export const Event = {
   vmProvisionFailed: "evt.vm.provision_failed",
   /** vm-provisioner stopped VirtualMachines of a version. */
   vmStopped: "evt.vm.stopped",
+  /** VMs of versions beyond revisionHistoryLimit deleted (vm-provisioner). */
+  vmPruned: "evt.vm.pruned",
   /** A VMI changed phase (Pending, Scheduling, Scheduled, Running, Succeeded, Failed, Unknown). */
   vmPhaseChanged: "evt.vm.phase_changed",
   /** A VMI's Ready condition changed. */
@@ -41,6 +43,8 @@ export const Event = {
   trafficWeightsSet: "evt.traffic.weights_set",
   /** traffic-router could not apply the weights. */
   trafficWeightsFailed: "evt.traffic.weights_failed",
+  /** Destinations and subsets of versions beyond revisionHistoryLimit removed (traffic-router). */
+  trafficPruned: "evt.traffic.pruned",
 
   /** metrics-analyzer judged one analysis interval of a release. */
   analysisCompleted: "evt.analysis.completed",
@@ -72,8 +76,12 @@ export const Command = {
   vmProvision: "cmd.vm.provision",
   /** vm-provisioner: stop (or delete) the VirtualMachines of a version. */
   vmStop: "cmd.vm.stop",
+  /** vm-provisioner: delete the VMs Siskin created for versions beyond revisionHistoryLimit. */
+  vmPrune: "cmd.vm.prune",
   /** traffic-router: set the canary weight on the rollout's routes, read back, report. */
   trafficSetWeights: "cmd.traffic.set_weights",
+  /** traffic-router: remove the routes' destinations and subsets Siskin added for versions beyond revisionHistoryLimit. */
+  trafficPrune: "cmd.traffic.prune",
   /** metrics-analyzer: start judging a release every interval. */
   analysisStart: "cmd.analysis.start",
   /** metrics-analyzer: stop judging a release. */
@@ -120,6 +128,7 @@ export const Consumer = {
       Event.vmProvisioned,
       Event.vmProvisionFailed,
       Event.vmStopped,
+      Event.vmPruned,
       Event.vmPhaseChanged,
       Event.vmReadyChanged,
       Event.vmMigrationStarted,
@@ -129,6 +138,7 @@ export const Consumer = {
       Event.vmDeleted,
       Event.trafficWeightsSet,
       Event.trafficWeightsFailed,
+      Event.trafficPruned,
       Event.analysisCompleted,
       Event.alertFired,
       Event.alertResolved,
@@ -139,8 +149,8 @@ export const Consumer = {
     ],
   },
   orchestratorControl: { stream: Stream.commands.name, filterSubjects: [Command.orchestratorControl] },
-  vmProvisioner: { stream: Stream.commands.name, filterSubjects: [Command.vmProvision, Command.vmStop] },
-  trafficRouter: { stream: Stream.commands.name, filterSubjects: [Command.trafficSetWeights] },
+  vmProvisioner: { stream: Stream.commands.name, filterSubjects: [Command.vmProvision, Command.vmStop, Command.vmPrune] },
+  trafficRouter: { stream: Stream.commands.name, filterSubjects: [Command.trafficSetWeights, Command.trafficPrune] },
   metricsAnalyzer: { stream: Stream.commands.name, filterSubjects: [Command.analysisStart, Command.analysisStop] },
   approvalGateway: { stream: Stream.commands.name, filterSubjects: [Command.approvalRequest, Command.approvalCancel] },
   notifierCommands: { stream: Stream.commands.name, filterSubjects: [Command.notifySend] },

@@ -88,3 +88,33 @@ export function trafficShapeOf(cmd: { mirror?: { percentage: number }; match?: r
   if (cmd.match !== undefined) return `match:${fnv1a(JSON.stringify(cmd.match))}`;
   return "";
 }
+
+/**
+ * `cmd.traffic.prune`: remove the routes' destinations and the DestinationRule subsets of versions
+ * beyond the rollout's `revisionHistoryLimit`. Only those Siskin added (listed in the objects'
+ * `siskin.dev/added-versions` annotation), never a version in `keep`, never a destination with weight.
+ */
+export const TrafficPrune = Strict({
+  rollout: RolloutRef,
+  virtualService: SetWeights.properties.virtualService,
+  destinationRule: K8sName,
+  /** Versions that stay whatever their age: the new stable version and the previous one. */
+  keep: Type.Array(Version, { minItems: 1, maxItems: 10 }),
+  /** How many versions stay in all (`spec.revisionHistoryLimit`), `keep` included. */
+  limit: Type.Integer({ minimum: 1, maximum: 10 }),
+  reason: Type.String(),
+});
+export type TrafficPrune = Static<typeof TrafficPrune>;
+
+/** `evt.traffic.pruned`: what `cmd.traffic.prune` removed. */
+export const TrafficPruned = Strict({
+  /** Versions whose destinations or subset were removed, oldest first. */
+  removed: Type.Array(Version),
+  /** Destinations removed from managed routes (`http[0] → v1`). */
+  destinations: Type.Array(Type.String()),
+  /** DestinationRule subsets removed. */
+  subsets: Type.Array(Type.String()),
+  /** Versions left out because they still get traffic (never removed). */
+  withTraffic: Type.Array(Version),
+});
+export type TrafficPruned = Static<typeof TrafficPruned>;

@@ -28,6 +28,33 @@ export const VmStop = Strict({
 });
 export type VmStop = Static<typeof VmStop>;
 
+/**
+ * `cmd.vm.prune`: delete the VirtualMachines Siskin created for versions beyond the rollout's
+ * `revisionHistoryLimit` (after a promotion's rollback window). Only VMs labelled
+ * `siskin.dev/rollout: <rollout>`; never a version in `keep`.
+ */
+export const VmPrune = Strict({
+  rollout: RolloutRef,
+  /** Versions that stay whatever their age: the new stable version and the previous one. */
+  keep: Type.Array(Version, { minItems: 1, maxItems: 10 }),
+  /** How many versions stay deployed in all (`spec.revisionHistoryLimit`), `keep` included. */
+  limit: Type.Integer({ minimum: 1, maximum: 10 }),
+  reason: Type.String(),
+});
+export type VmPrune = Static<typeof VmPrune>;
+
+/** `evt.vm.pruned`: what `cmd.vm.prune` deleted. */
+export const VmPruned = Strict({
+  rollout: ObjectRef,
+  /** Versions whose VMs were deleted, oldest first (empty when nothing was beyond the limit). */
+  removed: Type.Array(Version),
+  /** The VirtualMachines deleted. */
+  vms: Type.Array(K8sName),
+  /** Versions whose VMs stay, newest first. */
+  kept: Type.Array(Version),
+});
+export type VmPruned = Static<typeof VmPruned>;
+
 /** `evt.vm.provisioned`. */
 export const VmProvisioned = Strict({
   vm: ObjectRef,

@@ -150,16 +150,18 @@ describe("RBAC: least privilege per worker", () => {
     expect(who("", "services", "update")).toEqual([]);
   });
 
-  it("keeps k8s-watcher read-only on VMIs, migrations, Events, VirtualServices and VMRollouts", () => {
+  it("keeps k8s-watcher read-only on VMIs, migrations, Events, VirtualServices and VMRollouts; it writes only VMRollout status (SpecValid)", () => {
     const mine = grants.filter((g) => g.sa === "k8s-watcher");
-    expect(new Set(mine.map((g) => g.verb))).toEqual(new Set(["get", "list", "watch"]));
-    expect(new Set(mine.map((g) => `${g.resource}.${g.group}`))).toEqual(
+    const reads = mine.filter((g) => g.resource !== "vmrollouts/status");
+    expect(new Set(reads.map((g) => g.verb))).toEqual(new Set(["get", "list", "watch"]));
+    expect(new Set(reads.map((g) => `${g.resource}.${g.group}`))).toEqual(
       new Set(["virtualmachineinstances.kubevirt.io", "virtualmachineinstancemigrations.kubevirt.io", "events.", "virtualservices.networking.istio.io", "vmrollouts.siskin.dev"]),
     );
+    expect(mine.filter((g) => g.resource === "vmrollouts/status").map((g) => g.verb).sort()).toEqual(["get", "update"]);
   });
 
-  it("lets status-writer write VMRollout status and create Events, but not the spec", () => {
-    expect(who("siskin.dev", "vmrollouts/status", "update")).toEqual(["status-writer"]);
+  it("lets status-writer (and the watcher, for SpecValid) write VMRollout status, status-writer create Events, nobody the spec", () => {
+    expect(who("siskin.dev", "vmrollouts/status", "update")).toEqual(["k8s-watcher", "status-writer"]);
     expect(who("siskin.dev", "vmrollouts/status", "patch")).toEqual(["status-writer"]);
     expect(who("", "events", "create")).toEqual(["status-writer"]);
     for (const verb of ["update", "patch", "create", "delete"]) expect(who("siskin.dev", "vmrollouts", verb)).toEqual([]);

@@ -63,12 +63,12 @@ export const workerAccess: Record<string, WorkerAccess> = {
     ],
   },
   "vm-provisioner": {
-    publishes: [Event.vmProvisioned, Event.vmProvisionFailed, Event.vmStopped],
+    publishes: [Event.vmProvisioned, Event.vmProvisionFailed, Event.vmStopped, Event.vmPruned],
     consumes: ["vmProvisioner"],
     buckets: [],
   },
   "traffic-router": {
-    publishes: [Event.trafficWeightsSet, Event.trafficWeightsFailed],
+    publishes: [Event.trafficWeightsSet, Event.trafficWeightsFailed, Event.trafficPruned],
     consumes: ["trafficRouter"],
     buckets: [],
   },

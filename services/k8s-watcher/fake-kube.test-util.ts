@@ -4,7 +4,9 @@
 import type { RolloutIndexEntry } from "../../schemas/rollout-index.js";
 import type { Fact } from "./evaluate.js";
 import type { KubeObject } from "./kube-types.js";
-import type { Cursor, CursorStore, FactSink, KubeWatch, ReleaseIndex, WatchedKind, WatchEnd, WatchEvent, WatchTarget } from "./ports.js";
+import type { RolloutObject } from "./kube-types.js";
+import { WatchedKind as Kinds } from "./ports.js";
+import type { Cursor, CursorStore, FactSink, KubeWatch, ReleaseIndex, RolloutStatuses, WatchedKind, WatchEnd, WatchEvent, WatchTarget } from "./ports.js";
 
 interface Session {
   kind: WatchedKind;
@@ -57,9 +59,28 @@ export function createFakeKube() {
     },
   };
 
-  return {
+  const rolloutBy = (namespace: string, name: string) =>
+    [...bucket(Kinds.rollouts).values()].find((o) => o.metadata?.namespace === namespace && o.metadata?.name === name) as RolloutObject | undefined;
+  /** VMRollout status writes, with the API server's resourceVersion check. */
+  const statuses: RolloutStatuses & { writes: number } = {
+    writes: 0,
+    async get(namespace, name) {
+      const o = rolloutBy(namespace, name);
+      return o === undefined ? null : structuredClone(o);
+    },
+    async replaceStatus(obj, status) {
+      const stored = rolloutBy(obj.metadata?.namespace ?? "", obj.metadata?.name ?? "");
+      if (stored === undefined || stored.metadata?.resourceVersion !== obj.metadata?.resourceVersion) return "conflict";
+      statuses.writes++;
+      api.put(Kinds.rollouts, { ...stored, status: structuredClone(status) });
+      return "written";
+    },
+  };
+
+  const api = {
     kube,
     calls,
+    statuses,
     /** Create or replace an object (new resourceVersion); returns the stored copy. */
     put(kind: WatchedKind, obj: KubeObject): KubeObject {
       const n = ++rv;
@@ -105,6 +126,7 @@ export function createFakeKube() {
     },
     openWatches: () => sessions.filter((s) => s.open).length,
   };
+  return api;
 }
 
 /** Cursor store in memory (survives a watcher restart within a test). */

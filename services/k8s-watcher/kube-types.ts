@@ -1,5 +1,6 @@
 // Shapes of the Kubernetes objects the watcher reads (KubeVirt VMI/VMIM, core Event, VMRollout,
 // VirtualService). Only the fields Siskin looks at are typed; index signatures keep the rest.
+import type { VMRolloutStatus } from "../../schemas/rollout.js";
 
 /** Object metadata, as much as the watcher reads. */
 export interface Meta {
@@ -81,6 +82,7 @@ export interface KubeEvent extends KubeObject {
 /** A VMRollout as the watcher sees it (the spec is validated when a fact is built from it). */
 export interface RolloutObject extends KubeObject {
   spec?: Record<string, unknown>;
+  status?: VMRolloutStatus;
 }
 
 /** `name`, `namespace`, `uid`, `resourceVersion` of an object, empty strings when absent. */

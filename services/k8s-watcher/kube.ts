@@ -2,8 +2,9 @@
 // (NDJSON), and 410 Gone told apart from a closed stream and from other failures.
 import * as k8s from "@kubernetes/client-node";
 import { VMRolloutResource } from "../../schemas/rollout.js";
-import type { KubeObject } from "./kube-types.js";
-import { WatchedKind, type KubeWatch, type WatchEnd, type WatchEvent, type WatchTarget } from "./ports.js";
+import type { VMRolloutStatus } from "../../schemas/rollout.js";
+import type { KubeObject, RolloutObject } from "./kube-types.js";
+import { WatchedKind, type KubeWatch, type RolloutStatuses, type WatchEnd, type WatchEvent, type WatchTarget } from "./ports.js";
 
 /** Options of {@link createKubeWatch}. */
 export interface KubeWatchOptions {
@@ -127,6 +128,33 @@ export function createKubeWatch(kc: k8s.KubeConfig, opts: KubeWatchOptions): Kub
           controller?.abort();
         },
       };
+    },
+  };
+}
+
+/** The RolloutStatuses port over client-node (PUT .../status with the object's resourceVersion). */
+export function createRolloutStatuses(kc: k8s.KubeConfig): RolloutStatuses {
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const ref = { group: VMRolloutResource.group, version: VMRolloutResource.version, plural: VMRolloutResource.plural };
+  return {
+    async get(namespace, name) {
+      try {
+        return (await custom.getNamespacedCustomObject({ ...ref, namespace, name })) as RolloutObject;
+      } catch (err) {
+        if (statusCode(err) === 404) return null;
+        throw new Error(`k8s-watcher: get of VMRollout ${namespace}/${name} failed: ${(err as Error).message}`, { cause: err });
+      }
+    },
+    async replaceStatus(obj, status: VMRolloutStatus) {
+      const { namespace = "", name = "", resourceVersion } = obj.metadata ?? {};
+      const body = { apiVersion: `${ref.group}/${ref.version}`, kind: VMRolloutResource.kind, metadata: { name, namespace, resourceVersion }, status };
+      try {
+        await custom.replaceNamespacedCustomObjectStatus({ ...ref, namespace, name, body });
+        return "written";
+      } catch (err) {
+        if (statusCode(err) === 409) return "conflict";
+        throw new Error(`k8s-watcher: status update of VMRollout ${namespace}/${name} failed: ${(err as Error).message}`, { cause: err });
+      }
     },
   };
 }

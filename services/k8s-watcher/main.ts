@@ -2,7 +2,7 @@
 import { Bucket } from "../../schemas/subjects.js";
 import { createPublisher, openKv, runIfMain, startWorker, type Env, type RunningWorker } from "../runtime/index.js";
 import { load } from "./config.js";
-import { createKubeWatch, loadKubeConfig } from "./kube.js";
+import { createKubeWatch, createRolloutStatuses, loadKubeConfig } from "./kube.js";
 import { createFactSink, createKvCursors, createKvReleaseIndex } from "./kv-stores.js";
 import { createService } from "./service.js";
 
@@ -24,6 +24,7 @@ export function main(env: Env = process.env): Promise<RunningWatcher> {
       const log = logger.child({});
       const watcher = createService({
         kube: createKubeWatch(loadKubeConfig(cfg.kubeconfig), { istioApiVersion: cfg.istioApiVersion }),
+        statuses: createRolloutStatuses(loadKubeConfig(cfg.kubeconfig)),
         facts: createFactSink(createPublisher(nc, { source: SERVICE })),
         cursors: createKvCursors(await openKv(nc, Bucket.watchCursors), log),
         index: createKvReleaseIndex(await openKv(nc, Bucket.rollouts), log),

@@ -1,7 +1,8 @@
 // The k8s-watcher's ports: what it needs from Kubernetes, JetStream and KV, named by what it does.
 import type { RolloutIndexEntry } from "../../schemas/rollout-index.js";
 import type { Fact } from "./evaluate.js";
-import type { KubeObject } from "./kube-types.js";
+import type { VMRolloutStatus } from "../../schemas/rollout.js";
+import type { KubeObject, RolloutObject } from "./kube-types.js";
 
 /** The resource kinds the watcher follows (also its KV cursor keys). */
 export const WatchedKind = {
@@ -66,4 +67,12 @@ export interface CursorStore {
 /** KV `Bucket.rollouts`: the release in flight of a rollout, or null. */
 export interface ReleaseIndex {
   get(namespace: string, rollout: string): Promise<RolloutIndexEntry | null>;
+}
+
+/** VMRollout statuses, for the `SpecValid` condition the watcher owns. */
+export interface RolloutStatuses {
+  /** The VMRollout as stored now, or null when it is gone. */
+  get(namespace: string, name: string): Promise<RolloutObject | null>;
+  /** Replace the status of `obj` at its resourceVersion; `conflict` when the object moved on meanwhile. */
+  replaceStatus(obj: RolloutObject, status: VMRolloutStatus): Promise<"written" | "conflict">;
 }

@@ -19,7 +19,7 @@ const rollout = {
   apiVersion: "siskin.dev/v1alpha1",
   kind: "VMRollout",
   metadata: { name: "ratings", namespace: "shop", uid: "ro-1", generation: 1 },
-  spec: { service: "ratings", virtualService: { name: "ratings" }, destinationRule: { name: "ratings" }, stableVersion: "v1", vmTemplate: { spec: {} } },
+  spec: { service: "ratings", virtualService: { name: "ratings" }, destinationRule: { name: "ratings" }, stableVersion: "v1", vmTemplate: { spec: { domain: { devices: {} } } } },
 };
 
 const running: Watcher[] = [];
@@ -159,5 +159,36 @@ describe("k8s-watcher service (fake API server)", () => {
     world.put(WatchedKind.virtualServices, { ...vs, spec: { http: [{ route: [{ destination: { host: "ratings", subset: "v1" }, weight: 50 }, { destination: { host: "ratings", subset: "v2" }, weight: 50 }] }] } });
     await waitFor(() => count(facts.facts, Event.rolloutDriftDetected) === 1 && count(facts.facts, Event.rolloutSpecChanged) === 1, { timeoutMs: 2000, what: "drift and spec change" });
     expect(facts.facts.find((f) => f.subject === Event.rolloutDriftDetected)?.data).toMatchObject({ expectedCanaryWeight: 10, observedCanaryWeight: 50 });
+  });
+});
+
+describe("k8s-watcher: spec validity", () => {
+  const invalidSpec = { ...rollout.spec, vmTemplate: { spec: { domain: {} } }, analysis: { metrics: [{ name: "errors", query: 'sum(rate(x{ns="{{namspace}}"}[1m]))', max: 1 }] } };
+
+  it("writes SpecValid=False and phase InvalidSpec for a spec the schema lets through, and publishes no spec change", async () => {
+    const world = createFakeKube();
+    const facts = createFactLog();
+    const watcher = createService({ kube: world.kube, statuses: world.statuses, facts, cursors: createMemoryCursors(), index: createMemoryIndex(), log: quietLog, delay: () => new Promise((r) => setImmediate(r)), backoffMs: [0], now: () => Date.parse("2026-03-01T12:00:00Z") });
+    running.push(watcher);
+    world.put(WatchedKind.rollouts, { ...rollout, spec: invalidSpec });
+    await watcher.start();
+    const stored = () => world.statuses.get("shop", "ratings");
+    await waitFor(async () => (await stored())?.status?.phase === "InvalidSpec", { timeoutMs: 2000, what: "InvalidSpec" });
+    expect((await stored())?.status?.conditions).toEqual([
+      {
+        type: "SpecValid",
+        status: "False",
+        reason: "InvalidSpec",
+        message: "spec.analysis.metrics[0].query: unknown placeholder {{namspace}}: use {{namespace}}, {{service}}, {{interval}}",
+        lastTransitionTime: "2026-03-01T12:00:00Z",
+        observedGeneration: 1,
+      },
+    ]);
+    // Its own status write came back through the watch and changed nothing more; now the spec is fixed.
+    expect(world.statuses.writes).toBe(1);
+    world.put(WatchedKind.rollouts, { ...((await stored()) as object), metadata: { ...rollout.metadata, generation: 2 }, spec: rollout.spec } as never);
+    await waitFor(async () => (await stored())?.status?.phase === "Idle", { timeoutMs: 2000, what: "valid again" });
+    expect(world.statuses.writes).toBe(2);
+    expect(facts.facts.filter((f) => f.subject === Event.rolloutSpecChanged).map((f) => f.id)).toEqual(["rollout:ro-1:spec_changed:2"]);
   });
 });

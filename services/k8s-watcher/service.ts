@@ -2,14 +2,17 @@
 // published with deterministic ids. VMRollouts are synced first: the VMI facts read the version
 // label and the drift check the managed VirtualService from them.
 import { SiskinError } from "../../schemas/errors.js";
-import type { VMRolloutSpec } from "../../schemas/rollout.js";
+import type { RolloutPhase, VMRolloutSpec, VMRolloutStatus } from "../../schemas/rollout.js";
+import { rolloutSpecProblems } from "../../schemas/rollout-validate.js";
+import { describeState } from "../../workflows/canary/status.js";
 import { SiskinLabel } from "../../schemas/rollout-index.js";
 import { compactMeta, compactRollout, compactVmi, compactVmim, keepEvent } from "./compact.js";
 import { factsFor, type Fact } from "./evaluate.js";
 import { driftFor, rolloutFacts } from "./evaluate-rollout.js";
 import { eventFacts, migrationFactsFor } from "./evaluate-vmim.js";
 import { metaOf, type KubeEvent, type KubeObject, type RolloutObject, type Vmi, type Vmim } from "./kube-types.js";
-import type { CursorStore, FactSink, KubeWatch, ReleaseIndex } from "./ports.js";
+import type { CursorStore, FactSink, KubeWatch, ReleaseIndex, RolloutStatuses } from "./ports.js";
+import { problemsMessage, specValidityStatus } from "./spec-validity.js";
 import { WatchedKind } from "./ports.js";
 import { createReflector, type ChangeContext, type Log, type Reflector, type ReflectorHandler } from "./reflector.js";
 
@@ -20,6 +23,10 @@ export interface WatcherDeps {
   cursors: CursorStore;
   index: ReleaseIndex;
   log: Log;
+  /** Where the `SpecValid` condition is written; absent: specs are checked and logged only. */
+  statuses?: RolloutStatuses;
+  /** Milliseconds since the epoch (condition times). */
+  now?: () => number;
   /** Namespaces to watch; empty or absent: all namespaces. */
   namespaces?: readonly string[];
   /** Waits `ms` (backoff); tests pass an immediate one. */
@@ -70,6 +77,45 @@ export function createService(deps: WatcherDeps): Watcher {
     }
   }
 
+  /** The phase a rollout whose spec is valid again shows: its last release's, else Idle. */
+  const phaseOf = (status: VMRolloutStatus | undefined): RolloutPhase =>
+    status?.releaseId !== undefined && status.state !== undefined ? describeState(status.state).phase : "Idle";
+
+  /** Write the SpecValid condition of `obj`'s generation when it does not say so yet (conflicts re-read). */
+  async function recordValidity(obj: RolloutObject, problems: ReturnType<typeof rolloutSpecProblems>): Promise<void> {
+    const { namespace, name } = metaOf(obj);
+    const generation = obj.metadata?.generation ?? 0;
+    let current: RolloutObject | null = obj;
+    for (let attempt = 1; attempt <= 3 && current !== null; attempt++) {
+      // A newer spec is on its way through the watch; it will be judged then.
+      if ((current.metadata?.generation ?? 0) !== generation) return;
+      const at = new Date(deps.now?.() ?? Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+      const status = specValidityStatus(current.status, generation, problems, at, phaseOf(current.status));
+      if (status === null || deps.statuses === undefined) return;
+      if ((await deps.statuses.replaceStatus(current, status)) === "written") {
+        deps.log.info({ rollout: `${namespace}/${name}`, generation, valid: problems.length === 0 }, `k8s-watcher: VMRollout ${namespace}/${name} SpecValid=${problems.length === 0 ? "True" : "False"}`);
+        return;
+      }
+      current = await deps.statuses.get(namespace, name);
+    }
+  }
+
+  async function rolloutChanged(prev: KubeObject | undefined, next: KubeObject | undefined, ctx: ChangeContext): Promise<void> {
+    if (next === undefined || (next as RolloutObject).spec === undefined) return;
+    const problems = rolloutSpecProblems((next as RolloutObject).spec);
+    const { namespace, name } = metaOf(next);
+    if (problems.length > 0 && (prev === undefined || prev.metadata?.generation !== next.metadata?.generation)) {
+      deps.log.warn({ rollout: `${namespace}/${name}`, problems }, `k8s-watcher: VMRollout ${namespace}/${name} is invalid: ${problemsMessage(problems)}`);
+    }
+    try {
+      await recordValidity(next as RolloutObject, problems);
+    } catch (err) {
+      deps.log.warn({ rollout: `${namespace}/${name}`, err }, `k8s-watcher: could not write the SpecValid condition of ${namespace}/${name}: ${(err as Error).message}`);
+    }
+    // An invalid spec is no news for a release in flight: it keeps the spec it started from.
+    if (problems.length === 0) await publish(rolloutFacts(prev, next, { bootstrap: ctx.bootstrap }));
+  }
+
   async function drift(vs: KubeObject): Promise<Fact[]> {
     const { namespace, name } = metaOf(vs);
     const out: Fact[] = [];
@@ -87,7 +133,7 @@ export function createService(deps: WatcherDeps): Watcher {
   async function handle(kind: WatchedKind, prev: KubeObject | undefined, next: KubeObject | undefined, ctx: ChangeContext): Promise<void> {
     switch (kind) {
       case WatchedKind.rollouts:
-        return publish(rolloutFacts(prev, next, { bootstrap: ctx.bootstrap }));
+        return rolloutChanged(prev, next, ctx);
       case WatchedKind.vmis:
         return publish(factsFor(prev as Vmi | undefined, next as Vmi | undefined, { versionLabel: versionLabelOf(next ?? prev) }));
       case WatchedKind.vmims: {

@@ -97,9 +97,9 @@ describe("host.applyEvent", () => {
     expect(subjects.filter((x) => x === "cmd.status.write").length).toBe(subjects.filter((x) => x === "evt.release.progressed").length);
     const end = applyEvent(s, { type: "tick" }, T0 + 185_000 + 300_000);
     expect(end.done).toBe(true);
-    expect(end.commands.map((c) => c.subject)).toEqual(["cmd.vm.stop", "evt.release.progressed", "cmd.status.write", "evt.release.completed"]);
-    expect(end.commands[3]?.data).toEqual({ outcome: "promoted", reason: expect.stringContaining("v1.1.0 promoted"), durationMs: 485_000 });
-    expect(end.commands[2]?.data).toMatchObject({ status: { phase: "Promoted", stableVersion: CANARY, conditions: [{ type: "Progressing", status: "False" }, { type: "Ready", status: "True" }, { type: "Degraded", status: "False" }] } });
+    expect(end.commands.map((c) => c.subject)).toEqual(["cmd.vm.stop", "cmd.vm.prune", "cmd.traffic.prune", "evt.release.progressed", "cmd.status.write", "evt.release.completed"]);
+    expect(end.commands[5]?.data).toEqual({ outcome: "promoted", reason: expect.stringContaining("v1.1.0 promoted"), durationMs: 485_000 });
+    expect(end.commands[4]?.data).toMatchObject({ status: { phase: "Promoted", stableVersion: CANARY, conditions: [{ type: "Progressing", status: "False" }, { type: "Ready", status: "True" }, { type: "Degraded", status: "False" }] } });
     // the seq never repeats
     const ids = [...s.audit.map((a) => a.seq)];
     expect(new Set(ids).size).toBe(ids.length);

@@ -12,6 +12,7 @@
 import { initialTransition, transition } from "xstate";
 import type { MessageOf } from "../../schemas/codec.js";
 import { SiskinError } from "../../schemas/errors.js";
+import type { PayloadOf } from "../../schemas/codec.js";
 import { Event, releaseIdOf } from "../../schemas/subjects.js";
 import {
   actorOf,
@@ -106,6 +107,21 @@ function restore(stored: StoredRelease): Snap {
   return canaryMachine.resolveState(snapshot as Parameters<typeof canaryMachine.resolveState>[0]);
 }
 
+/** The history line of a prune's outcome (`evt.vm.pruned`, `evt.traffic.pruned`), or null for other events. */
+function pruneAuditReason(event: HostEvent): string | null {
+  const list = (xs: readonly string[]) => (xs.length === 0 ? "nothing" : xs.join(", "));
+  if (event.type === Event.vmPruned) {
+    const d = event.data as PayloadOf<typeof Event.vmPruned>;
+    return `revision history: deleted ${d.vms.length === 0 ? "no VirtualMachine" : `VirtualMachines ${d.vms.join(", ")}`} of ${list(d.removed)}; kept ${list(d.kept)}`;
+  }
+  if (event.type === Event.trafficPruned) {
+    const d = event.data as PayloadOf<typeof Event.trafficPruned>;
+    const traffic = d.withTraffic.length === 0 ? "" : `; left ${d.withTraffic.join(", ")} alone (still gets traffic)`;
+    return `revision history: removed the routes' destinations (${list(d.destinations)}) and subsets (${list(d.subsets)}) of ${list(d.removed)}${traffic}`;
+  }
+  return null;
+}
+
 /** The state path and context of a stored release. */
 export function inspect(stored: StoredRelease): { state: string; done: boolean; context: CanaryContext } {
   const s = restore(stored);
@@ -146,6 +162,13 @@ export function applyEvent(stored: StoredRelease | null, event: HostEvent, now: 
   const done = next.status === "done";
   const changed = stored === null || emitted.length > 0 || JSON.stringify(snapshot) !== JSON.stringify(stored.snapshot);
   if (!changed && stored !== null) {
+    // What a finished release's prune removed goes into its history, though the machine has ended.
+    const pruned = pruneAuditReason(event);
+    if (pruned !== null && prev?.status === "done") {
+      const entry: AuditEntry = { seq: stored.auditSeq, event: event.type, from, to, reason: pruned, at: now };
+      const record: StoredRelease = { ...stored, auditSeq: stored.auditSeq + 1, audit: [...stored.audit, entry].slice(-AUDIT_LIMIT), lastEvent: key, outbox: [] };
+      return { stored: record, commands: [], audit: [entry], changed: true, redelivered: false, state: to, done, context: next.context };
+    }
     return { stored, commands: [], audit: [], changed: false, redelivered: false, state: to, done, context: next.context };
   }
   const auditSeq = stored?.auditSeq ?? 0;

@@ -45,7 +45,7 @@ describe("orchestrator service: one release end to end (in memory)", () => {
     expect(indexEntry(w)).toBeUndefined();
     const names = w.publisher.stored.map(nameOf);
     expect(names.filter((x) => !x.startsWith("evt.") && x !== "cmd.status.write")).toEqual([
-      "cmd.vm.provision", "set_weights:10", "cmd.analysis.start", "set_weights:50", "set_weights:100", "cmd.analysis.stop", "cmd.vm.stop",
+      "cmd.vm.provision", "set_weights:10", "cmd.analysis.start", "set_weights:50", "set_weights:100", "cmd.analysis.stop", "cmd.vm.stop", "cmd.vm.prune", "cmd.traffic.prune",
     ]);
     expect(names.at(-1)).toBe("evt.release.completed");
     // msgIds are the release's seq, each once, in order

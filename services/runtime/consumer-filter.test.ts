@@ -57,8 +57,10 @@ describe("consumer filters per server version", () => {
     expect(supportsMultiFilter("2.10.0")).toBe(true);
     expect(supportsMultiFilter("3.0.1")).toBe(true);
     expect(consumerFilterConfig("vmProvisioner", "2.9.10")).toEqual({ filter_subject: "cmd.vm.*" });
-    expect(consumerFilterConfig("vmProvisioner", "2.10.4")).toEqual({ filter_subjects: [Command.vmProvision, Command.vmStop] });
-    expect(consumerFilterConfig("trafficRouter", "2.10.4")).toEqual({ filter_subject: Command.trafficSetWeights });
+    expect(consumerFilterConfig("vmProvisioner", "2.10.4")).toEqual({ filter_subjects: [Command.vmProvision, Command.vmStop, Command.vmPrune] });
+    expect(consumerFilterConfig("trafficRouter", "2.9.10")).toEqual({ filter_subject: "cmd.traffic.*" });
+    expect(consumerFilterConfig("trafficRouter", "2.10.4")).toEqual({ filter_subjects: [Command.trafficSetWeights, Command.trafficPrune] });
+    expect(consumerFilterConfig("statusWriter", "2.10.4")).toEqual({ filter_subject: Command.statusWrite });
   });
 
   it.each(["2.9.10", "2.10.0"])("on %s the server filter lets every owned subject through", (version) => {

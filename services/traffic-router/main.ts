@@ -25,7 +25,7 @@ export function main(env: Env = process.env): Promise<RunningTrafficRouter> {
         events: createPublisher(nc, { source: SERVICE }),
         maxAttempts: cfg.maxAttempts,
       });
-      await consume("trafficRouter", (msg, ctx) => service.handle(msg as MessageOf<typeof Command.trafficSetWeights>, { lastAttempt: ctx.deliveryCount >= cfg.maxDeliver }), { maxDeliver: cfg.maxDeliver });
+      await consume("trafficRouter", (msg, ctx) => service.handle(msg as MessageOf<typeof Command.trafficSetWeights> | MessageOf<typeof Command.trafficPrune>, { lastAttempt: ctx.deliveryCount >= cfg.maxDeliver }), { maxDeliver: cfg.maxDeliver });
       return {};
     },
   });

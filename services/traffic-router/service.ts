@@ -8,8 +8,14 @@ import { Command, Event } from "../../schemas/subjects.js";
 import { trafficShapeOf, type WeightsSet } from "../../schemas/traffic.js";
 import { planDestinationRuleSubsets, planTraffic, verifyTraffic, type PlanError, type RouteExtras, type RouteSelection, type RouteWeights } from "./plan.js";
 import { isTransient, type DestinationRules, type EventPublisher, type ObjectRef, type VirtualServices } from "./ports.js";
+import { planTrafficPrune, withAddedVersion } from "./prune.js";
 import type { VirtualService } from "./vs-types.js";
 import { isConflict, retryOnConflict } from "../runtime/conflict.js";
+
+/** True when any route of `vs` has a destination to `subset`. */
+function hasSubset(vs: VirtualService, subset: string): boolean {
+  return (["http", "tls", "tcp"] as const).some((k) => (vs.spec[k] ?? []).some((r) => (r.route ?? []).some((d) => d.destination?.subset === subset)));
+}
 
 /** Dependencies of the router. */
 export interface TrafficRouterDeps {
@@ -28,7 +34,7 @@ export interface HandleOptions {
 
 /** The router's handler. */
 export interface TrafficRouter {
-  handle(msg: MessageOf<typeof Command.trafficSetWeights>, opts?: HandleOptions): Promise<void>;
+  handle(msg: MessageOf<typeof Command.trafficSetWeights> | MessageOf<typeof Command.trafficPrune>, opts?: HandleOptions): Promise<void>;
 }
 
 /** A failure that ends the command: published as weights_failed. */
@@ -76,7 +82,10 @@ export function createService(deps: TrafficRouterDeps): TrafficRouter {
       const dr = await must("DestinationRule", ref, () => deps.destinationRules.get(ref));
       const plan = planDestinationRuleSubsets(dr, { stableSubset: d.stableSubset, canarySubset: d.canarySubset, versionLabel: d.versionLabel, stableVersion: d.stableVersion, canaryVersion: d.canaryVersion });
       if (!plan.ok) throw fromPlan(plan.error);
-      if (plan.changed) await api(`updating DestinationRule ${ref.namespace}/${ref.name}`, () => deps.destinationRules.replace(plan.dr));
+      if (!plan.changed) return;
+      // Recorded, so that a prune removes only the subsets the router added, never the user's.
+      const added = plan.subsets.filter((c) => c.action === "added").reduce((o, c) => withAddedVersion(o, c.name), plan.dr);
+      await api(`updating DestinationRule ${ref.namespace}/${ref.name}`, () => deps.destinationRules.replace(added));
     });
   }
 
@@ -99,7 +108,8 @@ export function createService(deps: TrafficRouterDeps): TrafficRouter {
       if (!plan.ok) throw fromPlan(plan.error);
       let stored: VirtualService = vs;
       if (plan.changed) {
-        const next = plan.vs;
+        // A canary destination the plan appended is recorded, so that a prune removes only those.
+        const next = hasSubset(vs, d.canarySubset) || !hasSubset(plan.vs, d.canarySubset) ? plan.vs : withAddedVersion(plan.vs, d.canarySubset);
         // The weight and release Siskin wrote, so the k8s-watcher can tell its own writes from drift.
         const annotations: Record<string, string> = { ...((next.metadata?.annotations as Record<string, string> | undefined) ?? {}), [SiskinAnnotation.canaryWeight]: String(d.canaryWeight) };
         if (msg.releaseId !== undefined) annotations[SiskinAnnotation.weightsRelease] = msg.releaseId;
@@ -116,8 +126,41 @@ export function createService(deps: TrafficRouterDeps): TrafficRouter {
     });
   }
 
+  /** Remove what the router added for versions beyond the limit (conditional writes, re-planned on 409). */
+  async function prune(msg: MessageOf<typeof Command.trafficPrune>): Promise<void> {
+    const d = msg.data;
+    const ns = d.rollout.namespace;
+    const vsRef = { namespace: ns, name: d.virtualService.name };
+    const drRef = { namespace: ns, name: d.destinationRule };
+    const plan = await retryOnConflict({ attempts: maxAttempts, what: `traffic-router: prune of ${ns}/${vsRef.name}` }, async () => {
+      const vs = await must("VirtualService", vsRef, () => deps.virtualServices.get(vsRef));
+      const dr = await must("DestinationRule", drRef, () => deps.destinationRules.get(drRef));
+      const p = planTrafficPrune(vs, dr, d.keep, d.limit);
+      // Routes first: a subset must outlive every destination that names it (else 503 NR).
+      if (p.vsChanged) await api(`updating VirtualService ${ns}/${vsRef.name}`, () => deps.virtualServices.replace(p.vs));
+      if (p.drChanged) await api(`updating DestinationRule ${ns}/${drRef.name}`, () => deps.destinationRules.replace(p.dr));
+      return p;
+    });
+    const meta = { causationId: msg.id, ...(msg.releaseId === undefined ? {} : { releaseId: msg.releaseId }) };
+    await deps.events.publish(Event.trafficPruned, {
+      ...meta,
+      id: `${msg.id}:pruned`,
+      data: { removed: plan.removed, destinations: plan.destinations, subsets: plan.subsets, withTraffic: plan.withTraffic },
+    });
+  }
+
   return {
     async handle(msg, opts = {}) {
+      if (msg.type === Command.trafficPrune) {
+        try {
+          return await prune(msg as MessageOf<typeof Command.trafficPrune>);
+        } catch (err) {
+          // Nothing to report to a finished release: a refused prune is logged by the consume loop and ends.
+          if (err instanceof Failure) throw new SiskinError(err.code === "SISKIN_ERR_NOT_FOUND" ? "SISKIN_ERR_NOT_FOUND" : "SISKIN_ERR_INTERNAL", err.message, { cause: err });
+          throw err;
+        }
+      }
+      msg = msg as MessageOf<typeof Command.trafficSetWeights>;
       const meta = { causationId: msg.id, ...(msg.releaseId === undefined ? {} : { releaseId: msg.releaseId }) };
       const shape = trafficShapeOf(msg.data);
       const failed = (code: string, message: string, retryable: boolean) =>

@@ -81,6 +81,7 @@ describe("planVirtualMachine", () => {
       name: "vmi-istio-v2-3-0",
       namespace: "shop",
       labels: { app: "vmi-istio", version: "v2.3.0", "siskin.dev/rollout": "vmi-istio", "siskin.dev/release-version": "v2.3.0" },
+      annotations: { "siskin.dev/created-by": "vm-provisioner" },
     });
     expect(vm.spec.template.metadata?.labels).toEqual(vm.metadata.labels);
     expect(vm.spec.template.metadata?.annotations).toEqual({ "sidecar.istio.io/inject": "true" });

@@ -1,7 +1,7 @@
 // Pure: the VirtualMachine of a release, built from the rollout's template. The canary joins the
 // mesh through its labels (`app`, the version label) and the sidecar annotation; the release's
 // version becomes the containerDisk tag. No I/O.
-import { IstioInjectAnnotation, SiskinLabel } from "../../schemas/rollout-index.js";
+import { IstioInjectAnnotation, SiskinAnnotation, SiskinLabel } from "../../schemas/rollout-index.js";
 import { vmNameFor } from "../../schemas/rollout-defaults.js";
 import type { VMRolloutSpec } from "../../schemas/rollout.js";
 import type { ObjectRef, VirtualMachine, VmiVolume } from "./vm-types.js";
@@ -55,6 +55,7 @@ export function planVirtualMachine(spec: VMRolloutSpec, rollout: ObjectRef, vers
       name: opts.name ?? vmNameFor(spec.service, version),
       namespace: rollout.namespace,
       labels: { ...labels },
+      annotations: { [SiskinAnnotation.createdBy]: "vm-provisioner" },
     },
     spec: {
       runStrategy: "Always",

@@ -8,6 +8,7 @@ import { SiskinLabel } from "../../schemas/rollout-index.js";
 import { Command, Event } from "../../schemas/subjects.js";
 import type { Problem } from "../../schemas/vm.js";
 import { planVirtualMachine, preflight, PreflightCode } from "./plan.js";
+import { planVmPrune } from "./prune.js";
 import { isTransient, KubeApiError, type EventPublisher, type MeshObjects, type VirtualMachines } from "./ports.js";
 import type { ObjectRef, VirtualMachine } from "./vm-types.js";
 import { isConflict, retryOnConflict } from "../runtime/conflict.js";
@@ -22,7 +23,7 @@ export interface ProvisionerDeps {
 }
 
 /** A command the provisioner owns. */
-export type ProvisionerMessage = MessageOf<typeof Command.vmProvision> | MessageOf<typeof Command.vmStop>;
+export type ProvisionerMessage = MessageOf<typeof Command.vmProvision> | MessageOf<typeof Command.vmStop> | MessageOf<typeof Command.vmPrune>;
 
 /** What the consume loop tells the handler about the delivery. */
 export interface HandleOptions {
@@ -136,6 +137,21 @@ export function createService(deps: ProvisionerDeps): Provisioner {
     await deps.events.publish(Event.vmStopped, { ...envelope(msg, "stopped"), data: { version, vms: names, deleted: msg.data.delete } });
   }
 
+  /** Delete the VMs Siskin created for versions beyond revisionHistoryLimit. */
+  async function prune(msg: MessageOf<typeof Command.vmPrune>): Promise<void> {
+    const { rollout, keep, limit } = msg.data;
+    const selector = `${SiskinLabel.rollout}=${rollout.name}`;
+    const vms = await read(`listing VirtualMachines ${rollout.namespace} (${selector})`, () => deps.vms.list(rollout.namespace, selector));
+    const plan = planVmPrune(vms, keep, limit);
+    for (const name of plan.vms) {
+      await read(`deleting VirtualMachine ${rollout.namespace}/${name}`, () => deps.vms.delete({ namespace: rollout.namespace, name }));
+    }
+    await deps.events.publish(Event.vmPruned, {
+      ...envelope(msg, "pruned"),
+      data: { rollout: { namespace: rollout.namespace, name: rollout.name }, removed: plan.removed, vms: plan.vms, kept: plan.kept },
+    });
+  }
+
   return {
     async handle(msg, opts = {}) {
       switch (msg.type) {
@@ -152,6 +168,8 @@ export function createService(deps: ProvisionerDeps): Provisioner {
         }
         case Command.vmStop:
           return stop(msg as MessageOf<typeof Command.vmStop>);
+        case Command.vmPrune:
+          return prune(msg as MessageOf<typeof Command.vmPrune>);
         default: {
           const never: never = msg;
           throw new SiskinError("SISKIN_ERR_UNKNOWN_SUBJECT", `vm-provisioner: no handler for ${(never as { type: string }).type}`);

@@ -9,6 +9,7 @@ export interface ObjectRef {
 
 /** Object metadata. */
 export interface Meta {
+  creationTimestamp?: string;
   name?: string;
   namespace?: string;
   uid?: string;

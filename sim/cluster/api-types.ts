@@ -16,6 +16,13 @@ export interface Target {
 export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
+  /**
+   * Fields a CRD's schema does not declare: `Strict` refuses the write (400), `Warn` (the server's
+   * default) prunes them and pushes `unknown field "spec.x"` to `warnings`, `Ignore` prunes silently.
+   */
+  fieldValidation?: "Ignore" | "Warn" | "Strict";
+  /** Collects the warnings of the write (the HTTP layer sends them as `Warning: 299` headers). */
+  warnings?: string[];
 }
 
 /** Options of list (and of the listing half of deletecollection). */

@@ -104,7 +104,19 @@ describe("sim-cluster API semantics", () => {
 
   it("keeps status and spec apart with the status subresource and bumps generation on spec changes only", () => {
     sim = createSimCluster({ clock: () => T0 });
-    const ro = sim.store.create({ apiVersion: "siskin.dev/v1alpha1", kind: "VMRollout", metadata: { name: "r" }, spec: { a: 1 }, status: { phase: "ignored" } });
+    // A CRD that preserves unknown fields (the VMRollout CRD's schema would refuse `spec: {a: 1}`).
+    sim.store.create({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "widgets.example.com" },
+      spec: {
+        group: "example.com",
+        scope: "Namespaced",
+        names: { kind: "Widget", plural: "widgets", singular: "widget", shortNames: ["wd"] },
+        versions: [{ name: "v1", served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
+      },
+    });
+    const ro = sim.store.create({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "r" }, spec: { a: 1 }, status: { phase: "ignored" } });
     expect(ro.status).toBeUndefined();
     const s1 = sim.store.updateStatus({ ...ro, spec: { a: 2 }, status: { phase: "Progressing" } });
     expect(s1.spec).toEqual({ a: 1 });
@@ -113,9 +125,9 @@ describe("sim-cluster API semantics", () => {
     const s2 = sim.store.update({ ...s1, spec: { a: 3 }, status: { phase: "Hacked" } });
     expect(s2.status).toEqual({ phase: "Progressing" });
     expect(s2.metadata.generation).toBe(2);
-    const s3 = sim.store.patch("vmro", "default", "r", { status: { phase: "x" } });
+    const s3 = sim.store.patch("wd", "default", "r", { status: { phase: "x" } });
     expect(s3.metadata.resourceVersion).toBe(s2.metadata.resourceVersion);
-    const s4 = sim.api.patch({ ...target("vmro", undefined, "default", "r"), subresource: "status" }, PatchType.json, [{ op: "replace", path: "/status/phase", value: "Done" }]);
+    const s4 = sim.api.patch({ ...target("wd", undefined, "default", "r"), subresource: "status" }, PatchType.json, [{ op: "replace", path: "/status/phase", value: "Done" }]);
     expect(s4.status).toEqual({ phase: "Done" });
     expect(s4.metadata.generation).toBe(2);
   });

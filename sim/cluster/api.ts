@@ -5,13 +5,14 @@ import { randomUUID } from "node:crypto";
 import * as st from "./status.js";
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from "./patch.js";
 import { validateObjectMeta } from "./validation.js";
+import { admit, isStructural } from "./structural.js";
 import { makeFilter, matchesFilter } from "./object-fields.js";
 import { createStrategies } from "./strategies.js";
 import { paginate } from "./paging.js";
 import { groupVersion } from "./registry.js";
 import { clone, isObject, jsonEqual, toKubeTime } from "./types.js";
 import { PatchType } from "./api-types.js";
-import type { Api, DeleteOptions, KubeList, Target } from "./api-types.js";
+import type { Api, DeleteOptions, KubeList, Target, WriteOptions } from "./api-types.js";
 import type { Clock, KubeObject } from "./types.js";
 import type { Registry, ResourceType } from "./registry.js";
 import type { Store } from "./store.js";
@@ -62,6 +63,19 @@ export function createApi(deps: { store: Store; registry: Registry; clock: Clock
   const validate = (t: Target, obj: KubeObject): void => {
     const errs = [...validateObjectMeta(obj.metadata, t.type.nameRule), ...(strategyOf(t.type).validate?.(obj) ?? [])];
     if (errs.length > 0) throw st.invalid(t.type.group, t.type.kind, obj.metadata.name ?? "", errs);
+  };
+  /** A custom resource through its CRD's structural schema: pruned, defaulted, validated. */
+  const admitSchema = (t: Target, obj: KubeObject, opts: WriteOptions): KubeObject => {
+    const schema = t.type.builtin ? undefined : t.type.schemas[t.version];
+    if (!isStructural(schema)) return obj;
+    const r = admit(schema, obj);
+    if (r.unknownFields.length > 0) {
+      const mode = opts.fieldValidation ?? "Warn";
+      if (mode === "Strict") throw st.strictDecoding(t.type.kind, t.version, r.unknownFields);
+      if (mode === "Warn") opts.warnings?.push(...r.unknownFields.map((f) => `unknown field "${f}"`));
+    }
+    if (r.errors.length > 0) throw st.invalid(t.type.group, t.type.kind, obj.metadata.name ?? "", r.errors);
+    return r.value as KubeObject;
   };
   const checkTypeMeta = (t: Target, body: Record<string, unknown>): void => {
     const want = groupVersion(t.type.group, t.version);
@@ -125,7 +139,7 @@ export function createApi(deps: { store: Store; registry: Registry; clock: Clock
 
     create(t, body, opts = {}) {
       if (t.subresource) throw st.methodNotSupported(gr(t.type), "create");
-      const obj = bodyObject(body);
+      let obj = bodyObject(body);
       checkTypeMeta(t, obj);
       const ns = nsOf(t);
       if (t.type.namespaced) {
@@ -141,6 +155,8 @@ export function createApi(deps: { store: Store; registry: Registry; clock: Clock
         obj.metadata.name = `${obj.metadata.generateName}${suffix}`;
       }
       validate(t, obj);
+      if (t.type.statusSubresource && !t.type.builtin) delete obj.status;
+      obj = admitSchema(t, obj, opts);
       if (t.type.namespaced && !store.get("namespaces.", "", ns)) throw st.notFound({ group: "", resource: "namespaces" }, ns);
       if (store.get(resourceKey(t.type), ns, obj.metadata.name ?? "")) throw st.alreadyExists(gr(t.type), obj.metadata.name ?? "");
       const now = clock();
@@ -195,6 +211,7 @@ export function createApi(deps: { store: Store; registry: Registry; clock: Clock
       next.kind = existing.kind;
       next.metadata.resourceVersion = existing.metadata.resourceVersion ?? "";
       validate(t, next);
+      next = admitSchema(t, next, opts);
       strategyOf(t.type).prepareUpdate?.(next, existing, ctx());
       if (!jsonEqual(specPart(next), specPart(existing))) next.metadata.generation = (existing.metadata.generation ?? 0) + 1;
       if (jsonEqual(next, existing)) return present(t, existing);

@@ -1,7 +1,14 @@
 // The CustomResourceDefinitions a KubeVirt + Istio cluster with Siskin installed already has. They are
 // stored as real CRD objects, so `kubectl get crd` lists them and applying a CRD over one updates it.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import YAML from "yaml";
 import type { KubeObject } from "./types.js";
 import type { PrinterColumn } from "./registry.js";
+
+/** The VMRollout CRD exactly as Siskin installs it (generated from schemas/rollout.ts). */
+export const vmRolloutCrdPath = join(import.meta.dirname, "..", "..", "infra", "k8s", "crds", "vmrollout.yaml");
+const vmRolloutCrd = (): KubeObject => YAML.parse(readFileSync(vmRolloutCrdPath, "utf8")) as KubeObject;
 
 interface CrdSpec {
   group: string;
@@ -42,7 +49,10 @@ function crd(s: CrdSpec): KubeObject {
 
 const readyColumn = (name = "Ready"): PrinterColumn => ({ name, type: "string", jsonPath: ".status.conditions[?(@.type=='Ready')].status" });
 
-/** The pre-registered CRDs: KubeVirt VM/VMI/VMIM, Istio VirtualService/DestinationRule, Siskin VMRollout. */
+/**
+ * The pre-registered CRDs: KubeVirt VM/VMI/VMIM and Istio VirtualService/DestinationRule (permissive
+ * schemas), and Siskin's VMRollout with its real structural schema and printer columns.
+ */
 export const builtinCrds: readonly KubeObject[] = [
   crd({
     group: "kubevirt.io",
@@ -114,16 +124,7 @@ export const builtinCrds: readonly KubeObject[] = [
     storage: "v1",
     columns: [{ name: "Host", type: "string", jsonPath: ".spec.host", description: "The name of a service from the service registry" }, ageColumn],
   }),
-  crd({
-    group: "siskin.dev",
-    kind: "VMRollout",
-    plural: "vmrollouts",
-    singular: "vmrollout",
-    shortNames: ["vmro"],
-    versions: ["v1alpha1"],
-    storage: "v1alpha1",
-    columns: [{ name: "Phase", type: "string", jsonPath: ".status.phase" }, ageColumn],
-  }),
+  vmRolloutCrd(),
 ];
 
 /** Fake nodes the VMIs are scheduled on. */

@@ -11,7 +11,7 @@ import { startWatch } from "./watch.js";
 import { toTable } from "./table.js";
 import { decodeProtobufObject, ProtobufError } from "./protobuf.js";
 import { groupVersion } from "./registry.js";
-import type { Api, DeleteOptions, Target } from "./api.js";
+import type { Api, DeleteOptions, Target, WriteOptions } from "./api.js";
 import type { KubeObject, WatchEvent } from "./types.js";
 
 /** Open watches, so the simulator can send bookmarks or drop every watch at once. */
@@ -36,9 +36,12 @@ interface OpenWatch {
   close(): void;
 }
 
-const json = (res: ServerResponse, code: number, body: unknown): void => {
+const json = (res: ServerResponse, code: number, body: unknown, warnings: readonly string[] = []): void => {
   const data = JSON.stringify(body);
-  res.writeHead(code, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(data) });
+  const headers: Record<string, string | number | string[]> = { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(data) };
+  // As the API server sends them: `299 - "<text>"`, one header per warning, which kubectl prints as `Warning: <text>`.
+  if (warnings.length > 0) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+  res.writeHead(code, headers);
   res.end(data);
 };
 
@@ -146,7 +149,12 @@ export function createSimHttp(api: Api, opts: { log?: (line: string) => void } =
     const accept = req.headers.accept ?? "";
     const asTable = accept.includes("as=Table");
     const contentType = String(req.headers["content-type"] ?? "application/json");
-    const write = { dryRun: q.get("dryRun") === "All", fieldManager: q.get("fieldManager") ?? undefined };
+    const fv = q.get("fieldValidation");
+    const warnings: string[] = [];
+    const write: WriteOptions = { dryRun: q.get("dryRun") === "All", warnings };
+    if (q.has("fieldManager")) write.fieldManager = q.get("fieldManager") ?? "";
+    if (fv === "Ignore" || fv === "Warn" || fv === "Strict") write.fieldValidation = fv;
+    else if (fv !== null && fv !== "") throw st.badRequest(`fieldValidation must be one of Ignore, Warn or Strict, got ${fv}`);
     const listOpts = {
       labelSelector: q.get("labelSelector") ?? undefined,
       fieldSelector: q.get("fieldSelector") ?? undefined,
@@ -171,7 +179,7 @@ export function createSimHttp(api: Api, opts: { log?: (line: string) => void } =
         if (!asTable) return json(res, 200, list);
         return json(res, 200, toTable(target.type, target.version, list.items, api.clock(), { includeObject: q.get("includeObject") ?? undefined, listMeta: list.metadata }));
       }
-      if (method === "POST") return json(res, write.dryRun ? 200 : 201, api.create(target, parseBody(await readBody(req), contentType), write));
+      if (method === "POST") return json(res, write.dryRun ? 200 : 201, api.create(target, parseBody(await readBody(req), contentType), write), warnings);
       if (method === "DELETE") {
         const body = parseBody(await readBody(req), contentType) as DeleteOptions | undefined;
         return json(res, 200, api.deleteCollection(target, listOpts, deleteOptions(body, q)));
@@ -183,14 +191,14 @@ export function createSimHttp(api: Api, opts: { log?: (line: string) => void } =
       if (!asTable) return json(res, 200, obj);
       return json(res, 200, toTable(target.type, target.version, [obj], api.clock(), { includeObject: q.get("includeObject") ?? undefined }));
     }
-    if (method === "PUT") return json(res, 200, api.update(target, parseBody(await readBody(req), contentType), write));
+    if (method === "PUT") return json(res, 200, api.update(target, parseBody(await readBody(req), contentType), write), warnings);
     if (method === "PATCH") {
       const ct = contentType.split(";")[0]?.trim() ?? "";
       const known = Object.values(PatchType) as string[];
       if (!known.includes(ct)) throw st.unsupportedMediaType(target.type.builtin && target.type.group === "" ? known : known.filter((k) => k !== PatchType.strategic));
       const existed = api.store.get(`${target.type.plural}.${target.type.group}`, target.namespace ?? "", target.name ?? "") !== undefined;
       const result = api.patch(target, ct as PatchType, parseBody(await readBody(req), ct), write);
-      return json(res, existed ? 200 : 201, result);
+      return json(res, existed ? 200 : 201, result, warnings);
     }
     if (method === "DELETE") {
       const body = parseBody(await readBody(req), contentType) as DeleteOptions | undefined;

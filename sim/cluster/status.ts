@@ -96,7 +96,14 @@ export function conflict(gr: GroupResource, name: string, why: string = modified
 /** One field error, as field.Error renders it. */
 export interface FieldError {
   field: string;
-  type: "FieldValueInvalid" | "FieldValueRequired" | "FieldValueForbidden" | "FieldValueNotSupported";
+  type:
+    | "FieldValueInvalid"
+    | "FieldValueRequired"
+    | "FieldValueForbidden"
+    | "FieldValueNotSupported"
+    | "FieldValueTooLong"
+    | "FieldValueTooMany"
+    | "FieldValueDuplicate";
   /** The ErrorBody, e.g. `Invalid value: "X": a lowercase RFC 1123 ...`. */
   body: string;
 }
@@ -119,6 +126,12 @@ export function patchUnprocessable(cause: string): ApiError {
   return failure(422, "Invalid", "the server rejected our request due to an error in our request", {
     causes: [{ message: cause }],
   });
+}
+
+/** 400 for fields a CRD's schema does not declare, under `fieldValidation=Strict` (the decoder's words). */
+export function strictDecoding(kind: string, version: string, fields: readonly string[]): ApiError {
+  const unknown = fields.map((f) => `unknown field "${f}"`).join(", ");
+  return failure(400, "BadRequest", `${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${unknown}`);
 }
 
 /** 400 BadRequest with the given message. */

@@ -16,7 +16,9 @@ export type WorkflowCommand = { [S in CommandSubject]: { subject: S; data: Paylo
 export const commandActionNames = {
   [Command.vmProvision]: "emitProvision",
   [Command.vmStop]: "emitVmStop",
+  [Command.vmPrune]: "emitVmPrune",
   [Command.trafficSetWeights]: "emitSetWeights",
+  [Command.trafficPrune]: "emitTrafficPrune",
   [Command.analysisStart]: "emitAnalysisStart",
   [Command.analysisStop]: "emitAnalysisStop",
   [Command.approvalRequest]: "emitApprovalRequest",
@@ -137,4 +139,22 @@ export function notifyCommand(ctx: CanaryContext, severity: "info" | "warning" |
 export function vmStopCommand(ctx: CanaryContext, version: string, reason: string): WorkflowCommand {
   const matchLabels = { app: ctx.spec.service, [ctx.spec.versionLabel ?? "version"]: version };
   return { subject: Command.vmStop, data: { rollout: ctx.rollout, version, delete: false, reason, matchLabels } };
+}
+
+/**
+ * After a promotion's rollback window: keep `revisionHistoryLimit` versions (the new stable one and
+ * the previous one first) and remove what Siskin created for older ones: their VMs, and their
+ * destinations and subsets (never one with traffic, never an object Siskin did not create).
+ */
+export function pruneCommands(ctx: CanaryContext, reason: string): WorkflowCommand[] {
+  const limit = resolveRollout(ctx.spec).revisionHistoryLimit;
+  const keep = [...new Set([ctx.version, ctx.stableVersion])].slice(0, limit);
+  const vs = setWeightsCommand(ctx, 100).data as { virtualService: { name: string } };
+  return [
+    { subject: Command.vmPrune, data: { rollout: ctx.rollout, keep, limit, reason } },
+    {
+      subject: Command.trafficPrune,
+      data: { rollout: ctx.rollout, virtualService: vs.virtualService, destinationRule: ctx.spec.destinationRule.name, keep, limit, reason },
+    },
+  ];
 }

@@ -1,6 +1,6 @@
 /** Effects of operator actions, promotion, finalization and final states. Pure. */
 import type { ReleaseOutcome } from "../../schemas/release.js";
-import { analysisStopCommand, notifyCommand, setWeightsCommand, vmStopCommand } from "./commands.js";
+import { analysisStopCommand, notifyCommand, pruneCommands, setWeightsCommand, vmStopCommand } from "./commands.js";
 import { actorName, actorOf, confirmedShape, currentStep, isFrozen, nowOf, resolvedOf } from "./context.js";
 import { chain, fx, none, type Fx } from "./effect.js";
 import { pumpWeights, requestWeights, cancelApproval } from "./effects-traffic.js";
@@ -76,11 +76,18 @@ export const completePromotion: Fx = chain(cancelApproval("promoted"), (ctx, ev)
   return fx(patch, emit);
 });
 
-/** The rollback window passed (or a newer release took over): stop the old version's VMs. */
+/**
+ * The rollback window passed (or a newer release took over): stop the old version's VMs, and remove
+ * what Siskin created for versions beyond revisionHistoryLimit.
+ */
 export const finishSucceeded: Fx = (ctx, ev) => {
   const why = ev.type === "siskin.superseded" ? `superseded by ${ev.by} after promotion` : "rollback window passed";
-  return fx({ lastReason: `${why}; stopping ${ctx.stableVersion}` }, [
-    vmStopCommand(ctx, ctx.stableVersion, `${ctx.version} promoted; ${why}`),
+  const limit = resolvedOf(ctx).revisionHistoryLimit;
+  const kept = [...new Set([ctx.version, ctx.stableVersion])].slice(0, limit).join(" and ");
+  const stop = ctx.stableVersion === ctx.version ? [] : [vmStopCommand(ctx, ctx.stableVersion, `${ctx.version} promoted; ${why}`)];
+  return fx({ lastReason: `${why}; stopping ${ctx.stableVersion}; keeping ${kept} (revisionHistoryLimit ${limit}), removing older versions' routes, subsets and VMs` }, [
+    ...stop,
+    ...pruneCommands(ctx, `${ctx.version} promoted; ${why}; revisionHistoryLimit ${limit}`),
   ]);
 };
 

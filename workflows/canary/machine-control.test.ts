@@ -88,7 +88,11 @@ describe("superseded", () => {
     r.send(ev.weightsSet(t + 2000, 100));
     const out = r.send(ev.superseded(t + 3000));
     expect(r.state).toBe("succeeded");
-    expect(out).toEqual([{ subject: "cmd.vm.stop", data: expect.objectContaining({ version: STABLE }) }]);
+    expect(out).toEqual([
+      { subject: "cmd.vm.stop", data: expect.objectContaining({ version: STABLE }) },
+      { subject: "cmd.vm.prune", data: expect.objectContaining({ keep: [CANARY, STABLE], limit: 2 }) },
+      { subject: "cmd.traffic.prune", data: expect.objectContaining({ keep: [CANARY, STABLE], limit: 2 }) },
+    ]);
   });
 
   it("while rolling back: keeps rolling back, outcome unchanged", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createActor } from "xstate";
 import { canaryMachine } from "./machine.js";
 import { drive, names, toFirstBake } from "./driver.test-util.js";
-import { CANARY, STABLE, T0, ev, makeInput, makeSpec, tick, verdict } from "./fixtures.test-util.js";
+import { CANARY, NAME, STABLE, T0, ev, makeInput, makeSpec, tick, verdict } from "./fixtures.test-util.js";
 
 describe("canary machine: the happy path", () => {
   it("provisions, shifts 10 → 50 → 100, promotes, waits the rollback window, stops the old version", () => {
@@ -39,7 +39,15 @@ describe("canary machine: the happy path", () => {
     const fin = r.send(tick(T0 + 185_000 + 300_000));
     expect(r.state).toBe("succeeded");
     expect(r.done).toBe(true);
-    expect(fin).toEqual([{ subject: "cmd.vm.stop", data: expect.objectContaining({ version: STABLE, delete: false }) }]);
+    expect(fin).toEqual([
+      { subject: "cmd.vm.stop", data: expect.objectContaining({ version: STABLE, delete: false }) },
+      { subject: "cmd.vm.prune", data: { rollout: expect.objectContaining({ name: NAME }), keep: [CANARY, STABLE], limit: 2, reason: expect.stringContaining("revisionHistoryLimit 2") } },
+      {
+        subject: "cmd.traffic.prune",
+        data: expect.objectContaining({ virtualService: { name: "ratings" }, destinationRule: "ratings", keep: [CANARY, STABLE], limit: 2 }),
+      },
+    ]);
+    expect(r.ctx.lastReason).toContain(`keeping ${CANARY} and ${STABLE} (revisionHistoryLimit 2)`);
     expect(r.ctx.outcome).toBe("promoted");
     expect(r.ctx.lastReason).toContain("v1.1.0 promoted");
   });
@@ -76,7 +84,7 @@ describe("canary machine: the happy path", () => {
     expect(r.state).toBe("promoting");
     r.send(ev.weightsSet(t + 61_000, 100));
     expect(r.state).toBe("succeeded"); // rollback window 0
-    expect(names(r.all).slice(-4)).toEqual(["set_weights:100", "cmd.status.write", "cmd.analysis.stop", "cmd.vm.stop"]);
+    expect(names(r.all).slice(-6)).toEqual(["set_weights:100", "cmd.status.write", "cmd.analysis.stop", "cmd.vm.stop", "cmd.vm.prune", "cmd.traffic.prune"]);
   });
 
   it("snapshot JSON round trip mid-step, then continue with a real actor", () => {

@@ -22,7 +22,8 @@ const stateInfo: Record<string, { phase: RolloutPhase; reason: string; warning: 
   rolledBack: { phase: "RolledBack", reason: "RolledBack", warning: true },
   aborted: { phase: "Aborted", reason: "Aborted", warning: true },
   superseded: { phase: "RolledBack", reason: "Superseded", warning: false },
-  failed: { phase: "RolledBack", reason: "ReleaseFailed", warning: true },
+  // `failed` ends a release before any traffic moved: nothing was rolled back.
+  failed: { phase: "Failed", reason: "ReleaseFailed", warning: true },
 };
 
 const finalStates = new Set(["succeeded", "rolledBack", "aborted", "superseded", "failed"]);
@@ -38,7 +39,8 @@ function condition(type: string, status: boolean, reason: string, message: strin
 
 /** The status write for a release in `state` at `now`. */
 export function statusWriteOf(ctx: CanaryContext, state: string, now: number): PayloadOf<typeof Command.statusWrite> {
-  const info = describeState(state);
+  const invalidSpec = state === "failed" && ctx.planProblems.length > 0;
+  const info = invalidSpec ? { phase: "InvalidSpec" as const, reason: "InvalidSpec", warning: true } : describeState(state);
   const at = new Date(now).toISOString();
   const final = finalStates.has(state);
   const degraded = state === "rollingBack" || state === "rolledBack" || state === "failed";

@@ -136,13 +136,15 @@ export const workers: readonly WorkerSpec[] = [
   },
   {
     name: "k8s-watcher",
-    description: "watches VMIs, migrations, Events, VirtualServices and VMRollouts: evt.vm.*, evt.rollout.*",
+    description: "watches VMIs, migrations, Events, VirtualServices and VMRollouts: evt.vm.*, evt.rollout.*; writes a VMRollout's SpecValid condition",
     consumers: [],
     rules: [
       { apiGroups: ["kubevirt.io"], resources: ["virtualmachineinstances", "virtualmachineinstancemigrations"], verbs: readOnly },
       { apiGroups: [""], resources: ["events"], verbs: readOnly },
       { apiGroups: ["networking.istio.io"], resources: ["virtualservices"], verbs: readOnly },
       { apiGroups: ["siskin.dev"], resources: ["vmrollouts"], verbs: readOnly },
+      // The SpecValid condition (and phase InvalidSpec) of each VMRollout it validates.
+      { apiGroups: ["siskin.dev"], resources: ["vmrollouts/status"], verbs: ["get", "update"] },
     ],
     env: {},
     memory: "384Mi",
