@@ -7,6 +7,8 @@ export {
   consumerConfig,
   BucketHistory,
   DEFAULT_MAX_DELIVER,
+  JetStreamConfig,
+  provisionOptionsOf,
   type ProvisionOptions,
   type ProvisionReport,
   type ProvisionAction,
