@@ -1,0 +1,111 @@
+/** The soak's report: out/soak-report.json and the printed table. Pure. */
+import { percentile, type DecisionBound } from "./invariants.js";
+import type { SoakRunResult } from "./run.js";
+import { kindsOf } from "./script.js";
+
+/** The JSON report. */
+export interface SoakReport {
+  seed: number;
+  mode: "quick" | "full" | "custom";
+  releases: number;
+  services: number;
+  kinds: Record<string, number>;
+  asExpected: number;
+  lost: number;
+  wrong: number;
+  /** Effects applied more than once (count; the lines are in `details.duplicatedEffects`). */
+  duplicatedEffects: number;
+  /** Broken weight, freeze, canary and approver invariants (count). */
+  violations: number;
+  workerKills: number;
+  workerKillsByWorker: Record<string, number>;
+  natsRestarts: number;
+  apiFaults: number;
+  apiFaultKinds: Record<string, number>;
+  prometheusOutageMs: number;
+  slack429s: number;
+  /** Time to decision (push → rollback or promotion decision), ms. */
+  decisionMs: { chaos: { p50: number | null; p99: number | null }; noChaos: { p50: number | null; p99: number | null } | null };
+  decisionBound: DecisionBound | null;
+  durationMs: { chaos: number; noChaos: number | null };
+  ok: boolean;
+  details: {
+    notAsExpected: Array<{ releaseId: string; kind: string; verdict: string; expected: string; outcome: string | null; why?: string }>;
+    duplicatedEffects: string[];
+    violations: string[];
+    /** Worker exits nobody caused. */
+    crashes: Array<{ id: string; code: number | null; signal: string | null }>;
+    chaosTimeline: string[];
+  };
+}
+
+/** Build the report of a chaos run (and its no-chaos baseline, when one ran). */
+export function buildReport(mode: SoakReport["mode"], seed: number, services: number, chaos: SoakRunResult, noChaos: SoakRunResult | undefined, bound: DecisionBound | undefined): SoakReport {
+  const c = chaos.check;
+  const kills = chaos.chaos?.workerKills ?? {};
+  const pct = (r: SoakRunResult) => {
+    const xs = [...r.decisions.values()];
+    return { p50: percentile(xs, 50), p99: percentile(xs, 99) };
+  };
+  const ok = c.lost === 0 && c.wrong === 0 && c.duplicatedEffects.length === 0 && c.violations.length === 0;
+  return {
+    seed,
+    mode,
+    releases: chaos.script.length,
+    services,
+    kinds: kindsOf(chaos.script),
+    asExpected: c.asExpected,
+    lost: c.lost,
+    wrong: c.wrong,
+    duplicatedEffects: c.duplicatedEffects.length,
+    violations: c.violations.length,
+    workerKills: Object.values(kills).reduce((a, b) => a + b, 0),
+    workerKillsByWorker: kills,
+    natsRestarts: chaos.chaos?.natsRestarts ?? 0,
+    apiFaults: chaos.chaos?.apiFaults ?? 0,
+    apiFaultKinds: { ...(chaos.chaos?.apiFaultKinds ?? {}) },
+    prometheusOutageMs: chaos.chaos?.prometheusOutageMs ?? 0,
+    slack429s: chaos.chaos?.slack429s ?? 0,
+    decisionMs: { chaos: pct(chaos), noChaos: noChaos === undefined ? null : pct(noChaos) },
+    decisionBound: bound ?? null,
+    durationMs: { chaos: chaos.durationMs, noChaos: noChaos?.durationMs ?? null },
+    ok,
+    details: {
+      notAsExpected: c.releases.filter((r) => r.verdict !== "asExpected").map((r) => ({ releaseId: r.releaseId, kind: r.kind, verdict: r.verdict, expected: r.expected, outcome: r.outcome, ...(r.why === undefined ? {} : { why: r.why }) })),
+      duplicatedEffects: c.duplicatedEffects,
+      violations: c.violations,
+      crashes: chaos.crashes.map(({ id, code, signal }) => ({ id, code, signal })),
+      chaosTimeline: chaos.chaos?.timeline ?? [],
+    },
+  };
+}
+
+const secs = (ms: number | null | undefined) => (ms === null || ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`);
+
+/** The printed table. */
+export function reportTable(r: SoakReport): string[] {
+  const rows: Array<[string, string]> = [
+    ["releases", `${r.releases} over ${r.services} services (${Object.entries(r.kinds).map(([k, n]) => `${k} ${n}`).join(", ")})`],
+    ["as expected", String(r.asExpected)],
+    ["lost", String(r.lost)],
+    ["wrong", String(r.wrong)],
+    ["duplicated effects", String(r.duplicatedEffects)],
+    ["invariant violations", String(r.violations)],
+    ["worker kills", `${r.workerKills} (${Object.entries(r.workerKillsByWorker).sort().map(([w, n]) => `${w} ${n}`).join(", ")})`],
+    ["NATS node restarts", String(r.natsRestarts)],
+    ["API faults injected", `${r.apiFaults} (${Object.entries(r.apiFaultKinds).map(([k, n]) => `${k} ${n}`).join(", ")})`],
+    ["Prometheus outage", secs(r.prometheusOutageMs)],
+    ["Slack 429s scheduled", String(r.slack429s)],
+    ["time to decision p50 / p99, chaos", `${secs(r.decisionMs.chaos.p50)} / ${secs(r.decisionMs.chaos.p99)}`],
+    ["time to decision p50 / p99, no chaos", r.decisionMs.noChaos === null ? "(not run)" : `${secs(r.decisionMs.noChaos.p50)} / ${secs(r.decisionMs.noChaos.p99)}`],
+    ["bound per release", r.decisionBound === null ? "(none)" : `≤ ${r.decisionBound.factor}× its no-chaos time + ${r.decisionBound.plusMs / 1000} s`],
+    ["run time, chaos / no chaos", `${secs(r.durationMs.chaos)} / ${secs(r.durationMs.noChaos)}`],
+    ["result", r.ok ? "OK" : "FAILED"],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  const out = rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`);
+  for (const x of r.details.notAsExpected) out.push(`  ${x.verdict}: ${x.releaseId} (${x.kind}) expected ${x.expected}, got ${x.outcome ?? "nothing"}${x.why === undefined ? "" : `: ${x.why}`}`);
+  for (const x of r.details.duplicatedEffects) out.push(`  duplicated: ${x}`);
+  for (const x of r.details.violations) out.push(`  violation: ${x}`);
+  return out;
+}
