@@ -86,8 +86,9 @@ export function startChaos(t: ChaosTargets, o: ChaosOptions): Chaos {
   };
 
   const down = new Set<string>();
+  // Only a ready replica is killed: one still starting is not doing work yet (as a pod not Ready).
   const killOne = (): void => {
-    const up = t.pool.replicas().filter((r) => r.up() && !down.has(r.id));
+    const up = t.pool.readyNow().filter((r) => !down.has(r.id));
     const victim = up[Math.floor(rng.next() * up.length)];
     if (victim !== undefined) {
       const after = uniform(o.restartAfterMs);

@@ -110,12 +110,12 @@ describe("checkInvariants", () => {
 
   it("counts a release decided beyond the bound of its no-chaos time as wrong", () => {
     const baseline = new Map([
-      ["soak/svc-01/v1.1.0", 5_000],
-      ["soak/svc-01/v1.2.0", 10_000],
+      ["healthy", 5_000],
+      ["errors5xx", 10_000],
     ]);
     const r = checkInvariants(input({ baseline, bound: { factor: 2, plusMs: 5_000 } }));
     expect(r.wrong).toBe(1);
-    expect(r.releases[0]?.why).toMatch(/beyond 2× its no-chaos 5\.0 s \+ 5 s/);
+    expect(r.releases[0]?.why).toMatch(/beyond 2× the no-chaos 5\.0 s of a healthy release \+ 5 s/);
   });
 
   it("takes nearest-rank percentiles", () => {

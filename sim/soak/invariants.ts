@@ -11,7 +11,7 @@
 import type { ReleaseFacts } from "./collect.js";
 import type { DrivenRelease } from "./driver.js";
 import type { WorldHistory } from "./recorder.js";
-import type { Outcome, ScriptedRelease } from "./script.js";
+import { timingKind, type Outcome, type ScriptedRelease } from "./script.js";
 
 /** Bound on a release's time to decision under chaos, against its no-chaos run. */
 export interface DecisionBound {
@@ -30,9 +30,11 @@ export interface CheckInput {
   approvers: readonly string[];
   /** A weight change this soon after a migration started is still the step that was under way. */
   freezeGraceMs: number;
-  /** Time to decision of each release in the no-chaos run, by release id. */
+  /** Time to decision of the no-chaos run, by kind of release (see {@link timingKind}). */
   baseline?: ReadonlyMap<string, number>;
   bound?: DecisionBound;
+  /** Which releases the bound applies to (default all): the chaos run's, not the baseline's own. */
+  bounded?: (r: ScriptedRelease) => boolean;
 }
 
 /** One release's verdict. */
@@ -76,7 +78,7 @@ export function checkInvariants(i: CheckInput): CheckResult {
     const outcome = last === undefined ? (f?.completed[0] as Outcome | undefined) ?? null : outcomeOfState[last] ?? (f?.completed[0] as Outcome | undefined) ?? null;
     const decision = f?.audit.find((a) => decided(a.to));
     const decisionMs = decision !== undefined && d?.pushedAt != null ? decision.at - d.pushedAt : null;
-    const v: ReleaseVerdict = { releaseId: r.releaseId, kind: r.supersedes === undefined ? r.kind : "supersedes", expected: r.expect, outcome, verdict: "asExpected", decisionMs };
+    const v: ReleaseVerdict = { releaseId: r.releaseId, kind: timingKind(r), expected: r.expect, outcome, verdict: "asExpected", decisionMs };
     if (outcome === null) {
       v.verdict = "lost";
       v.why = d?.pushedAt == null ? "never accepted by release-trigger" : `no outcome (last state ${last ?? "none"}; ${d.problems.join("; ") || "driver saw nothing wrong"})`;
@@ -84,10 +86,10 @@ export function checkInvariants(i: CheckInput): CheckResult {
       v.verdict = "wrong";
       v.why = `expected ${r.expect}, got ${outcome}: ${f?.audit.find((a) => a.to.startsWith("rollingBack"))?.reason ?? f?.audit.at(-1)?.reason ?? ""}`;
     } else {
-      const base = i.baseline?.get(r.releaseId);
-      if (i.bound !== undefined && base !== undefined && decisionMs !== null && decisionMs > base * i.bound.factor + i.bound.plusMs) {
+      const base = i.baseline?.get(timingKind(r));
+      if (i.bound !== undefined && base !== undefined && (i.bounded?.(r) ?? true) && decisionMs !== null && decisionMs > base * i.bound.factor + i.bound.plusMs) {
         v.verdict = "wrong";
-        v.why = `decided after ${(decisionMs / 1000).toFixed(1)} s, beyond ${i.bound.factor}× its no-chaos ${(base / 1000).toFixed(1)} s + ${i.bound.plusMs / 1000} s`;
+        v.why = `decided after ${(decisionMs / 1000).toFixed(1)} s, beyond ${i.bound.factor}× the no-chaos ${(base / 1000).toFixed(1)} s of a ${v.kind} release + ${i.bound.plusMs / 1000} s`;
       }
     }
     releases.push(v);

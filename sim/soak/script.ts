@@ -38,6 +38,8 @@ export interface ScriptOptions {
   releases: number;
   services: number;
   namespace?: string;
+  /** Major version of every release (default 1): `v<major>.<n>.0`. */
+  major?: number;
 }
 
 /** The expected outcome of each kind. */
@@ -99,7 +101,7 @@ export function buildScript(o: ScriptOptions): ScriptedRelease[] {
   const make = (svc: number, kind: ReleaseKind, extra: Partial<ScriptedRelease> = {}): ScriptedRelease => {
     const service = serviceName(svc);
     next[svc] = (next[svc] ?? 0) + 1;
-    const version = `v1.${next[svc]}.0`;
+    const version = `v${o.major ?? 1}.${next[svc]}.0`;
     return { index: out.length, service, namespace, version, releaseId: `${namespace}/${service}/${version}`, kind, expect: expectedOutcome[kind], ...extra };
   };
   for (const [i, kind] of kinds.entries()) {
@@ -115,6 +117,9 @@ export function buildScript(o: ScriptOptions): ScriptedRelease[] {
   }
   return out;
 }
+
+/** The kind a release is judged as for time to decision (the newer of a superseded pair has its own). */
+export const timingKind = (r: ScriptedRelease): string => (r.supersedes === undefined ? r.kind : "supersedes");
 
 /** Counts of each kind, for the report. */
 export function kindsOf(script: readonly ScriptedRelease[]): Record<ReleaseKind, number> {

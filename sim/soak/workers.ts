@@ -23,7 +23,8 @@ const listenPortVar: Partial<Record<WorkerName, string>> = {
 
 /** One replica (a process, or none while it is down). */
 export interface Replica {
-  worker: WorkerName;
+  /** The unit: a worker's name, or a name for a process serving several workers. */
+  worker: string;
   index: number;
   /** `worker#index`. */
   id: string;
@@ -34,11 +35,16 @@ export interface Replica {
 
 /** The pool of worker processes. */
 export interface WorkerPool {
-  /** Start `replicas` processes of `worker` with `env` (the world's environment of that worker). */
-  start(worker: WorkerName, env: Record<string, string>, replicas: number): Promise<void>;
+  /**
+   * Start `replicas` processes named `unit`, each serving `workers` (`siskin serve <workers…>`) with `env`
+   * (the world's environments of those workers, merged).
+   */
+  start(unit: string, workers: readonly WorkerName[], env: Record<string, string>, replicas: number): Promise<void>;
   replicas(): Replica[];
-  /** Resolves once every running replica answers `/readyz`. */
+  /** Resolves once every running replica said it is ready. */
   ready(timeoutMs: number): Promise<void>;
+  /** Replicas ready now. */
+  readyNow(): Replica[];
   /** SIGKILL one replica (its front keeps listening). */
   kill(id: string): void;
   /** Start a killed replica again. */
@@ -52,9 +58,11 @@ export interface WorkerPool {
 
 interface Slot {
   replica: Replica;
+  workers: readonly WorkerName[];
   env: Record<string, string>;
-  healthPort: number;
   proc: ChildProcess | undefined;
+  /** It printed `siskin serve: ready`. */
+  ready: boolean;
   expectedExit: boolean;
 }
 
@@ -82,13 +90,21 @@ export function createWorkerPool(logDir: string, baseEnv: Record<string, string 
   const fronts: HttpFront[] = [];
   const killCounts: Record<string, number> = {};
   const crashes: Array<{ id: string; code: number | null; signal: string | null; at: number }> = [];
+  let stopping = false;
 
   const launch = (slot: Slot): void => {
     const log = createWriteStream(join(logDir, `${slot.replica.worker}-${slot.replica.index}.log`), { flags: "a" });
     log.on("error", () => undefined);
-    const proc = spawn(process.execPath, [siskinBin, "serve", slot.replica.worker], {
-      env: { ...baseEnv, ...slot.env, SISKIN_HTTP_PORT: String(slot.healthPort) },
+    const proc = spawn(process.execPath, [siskinBin, "serve", ...slot.workers], {
+      env: { ...baseEnv, ...slot.env, SISKIN_HTTP_PORT: "0" },
       stdio: ["ignore", "pipe", "pipe"],
+    });
+    slot.ready = false;
+    let head = "";
+    proc.stdout?.on("data", (c: Buffer) => {
+      if (slot.ready || slot.proc !== proc) return;
+      head = (head + c.toString()).slice(-4096);
+      if (head.includes("siskin serve: ready")) slot.ready = true;
     });
     proc.stdout?.pipe(log, { end: false });
     proc.stderr?.pipe(log, { end: false });
@@ -98,8 +114,16 @@ export function createWorkerPool(logDir: string, baseEnv: Record<string, string 
     proc.once("exit", (code, signal) => {
       live.delete(proc);
       log.end();
-      if (slot.proc === proc) slot.proc = undefined;
-      if (!slot.expectedExit) crashes.push({ id: slot.replica.id, code, signal, at: Date.now() });
+      if (slot.proc === proc) {
+        slot.proc = undefined;
+        slot.ready = false;
+      }
+      if (slot.expectedExit || stopping) return;
+      // Nobody killed it (e.g. NATS answered a start-up request too late): restart it, as Kubernetes would.
+      crashes.push({ id: slot.replica.id, code, signal, at: Date.now() });
+      setTimeout(() => {
+        if (!stopping && slot.proc === undefined && !slot.expectedExit) launch(slot);
+      }, 1_000).unref();
     });
   };
 
@@ -110,43 +134,38 @@ export function createWorkerPool(logDir: string, baseEnv: Record<string, string 
   };
 
   return {
-    async start(worker, env, count) {
-      const portVar = listenPortVar[worker];
-      const backends: string[] = [];
+    async start(unit, workers, env, count) {
+      const portVars = workers.map((w) => listenPortVar[w]).filter((v): v is string => v !== undefined);
+      const backends = new Map<string, string[]>(portVars.map((v) => [v, []]));
       for (let index = 0; index < count; index++) {
-        const id = `${worker}#${index}`;
+        const id = `${unit}#${index}`;
         const slot: Slot = {
-          replica: { worker, index, id, pid: () => slots.get(id)?.proc?.pid, up: () => slots.get(id)?.proc !== undefined },
+          replica: { worker: unit, index, id, pid: () => slots.get(id)?.proc?.pid, up: () => slots.get(id)?.proc !== undefined },
+          workers,
           env: { ...env },
-          healthPort: await freePort(),
           proc: undefined,
+          ready: false,
           expectedExit: false,
         };
-        if (portVar !== undefined && count > 1) {
+        // Several replicas listen on their own ports behind a front on the port the world gave.
+        for (const v of count > 1 ? portVars : []) {
           const port = await freePort();
-          slot.env[portVar] = String(port);
-          backends.push(`http://127.0.0.1:${port}`);
+          slot.env[v] = String(port);
+          backends.get(v)?.push(`http://127.0.0.1:${port}`);
         }
         slots.set(id, slot);
         launch(slot);
       }
-      const frontPort = portVar === undefined ? undefined : env[portVar];
-      if (backends.length > 0 && frontPort !== undefined) fronts.push(await startHttpFront(Number(frontPort), () => backends));
+      if (count > 1) for (const [v, list] of backends) fronts.push(await startHttpFront(Number(env[v]), () => list));
     },
     replicas: () => [...slots.values()].map((s) => s.replica),
     async ready(timeoutMs) {
       for (const s of slots.values()) {
         if (s.proc === undefined) continue;
-        await waitFor(
-          async () => {
-            const res = await fetch(`http://127.0.0.1:${s.healthPort}/readyz`, { signal: AbortSignal.timeout(2_000) });
-            await res.body?.cancel();
-            return res.status === 200;
-          },
-          { timeoutMs, intervalMs: 200, what: `${s.replica.id} to answer /readyz` },
-        );
+        await waitFor(() => s.ready || s.proc === undefined, { timeoutMs, intervalMs: 250, what: `${s.replica.id} to say it is ready` });
       }
     },
+    readyNow: () => [...slots.values()].filter((s) => s.ready).map((s) => s.replica),
     kill(id) {
       const s = slotOf(id);
       if (s.proc === undefined) return;
@@ -156,12 +175,21 @@ export function createWorkerPool(logDir: string, baseEnv: Record<string, string 
     },
     restart(id) {
       const s = slotOf(id);
-      if (s.proc !== undefined) return;
+      if (stopping) return;
+      // SIGKILL is delivered at once but its exit event may come later: start after it, not never.
+      if (s.proc !== undefined) {
+        if (!s.expectedExit) return;
+        s.proc.once("exit", () => {
+          if (!stopping && s.proc === undefined) launch(s);
+        });
+        return;
+      }
       launch(s);
     },
     kills: () => ({ ...killCounts }),
     crashes: () => [...crashes],
     async stop() {
+      stopping = true;
       const exits: Array<Promise<void>> = [];
       for (const s of slots.values()) {
         const p = s.proc;
