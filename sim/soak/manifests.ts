@@ -20,7 +20,7 @@ export interface SoakRolloutTimings {
   rps: number;
 }
 
-export const defaultTimings: SoakRolloutTimings = { analysisSeconds: 4, rollbackWindowSeconds: 3, progressDeadlineSeconds: 30, minRequests: 10, rps: 50 };
+export const defaultTimings: SoakRolloutTimings = { analysisSeconds: 4, rollbackWindowSeconds: 3, progressDeadlineSeconds: 60, minRequests: 10, rps: 50 };
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string }; spec?: Record<string, unknown> } & Record<string, unknown>;
 
