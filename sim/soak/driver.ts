@@ -151,7 +151,8 @@ export async function driveScript(script: readonly ScriptedRelease[], o: DriveOp
         if (await step(r, states.get(r.releaseId) as { fault: boolean; clicked: boolean; lastClick: number; intruded: boolean })) pending.delete(r.releaseId);
       }
       await onTick?.();
-      await sleep(250);
+      // Once a second: the driver shares this process with the simulators every worker calls.
+      await sleep(1_000);
     }
   };
 

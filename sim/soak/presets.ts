@@ -20,7 +20,7 @@ export const presets: Record<"quick" | "full", SoakPreset> = {
     services: 6,
     releaseTimeoutMs: 240_000,
     chaos: {
-      killEveryMs: [5_000, 10_000],
+      killEveryMs: [10_000, 20_000],
       restartAfterMs: [500, 3_000],
       nats: { count: 1, firstAtMs: 25_000, everyMs: 60_000, downMs: 8_000 },
       api: apiFaults,
