@@ -64,6 +64,8 @@ export const alertMatches: G = (ctx, ev) =>
 export const analysisRollsBack: G = (ctx, ev) => analysisDecision(ctx, ev)?.action === "rollback";
 export const analysisPauses: G = (ctx, ev) => analysisDecision(ctx, ev)?.action === "pause";
 export const analysisForCanary: G = (ctx, ev) => analysisDecision(ctx, ev) !== null;
+/** Paused for silent analysis, and a result for the canary came in. */
+export const silenceEnds: G = (ctx, ev) => ctx.paused?.silence === true && analysisForCanary(ctx, ev);
 
 /** The current step has a gate that no decision has opened yet. */
 export const needsApproval: G = (ctx) => {
@@ -138,6 +140,7 @@ export const rollbackIs = (ctx: CanaryContext, kind: "rolledBack" | "aborted" | 
 /** Every guard the chart names (beside `control`, which takes params), as setup.ts registers them. */
 export const guards = {
   planValid,
+  silenceEnds,
   isQueued,
   canaryProvisioned,
   canaryBecameReady,

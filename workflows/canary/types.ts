@@ -158,7 +158,8 @@ export interface CanaryContext {
   pendingApproval: string | null;
   promotedBy: Actor | null;
   promoted: boolean;
-  paused: { from: string; reason: string; at: number; actor: Actor | null } | null;
+  /** Why and since when the release is paused; `silence`: paused because analysis went silent, and the next result resumes it. */
+  paused: { from: string; reason: string; at: number; actor: Actor | null; silence?: boolean } | null;
   rollback: RollbackInfo | null;
   finalizeAt: number | null;
   lastReason: string;
