@@ -187,7 +187,7 @@ export async function runSoak(o: SoakRunOptions): Promise<SoakRunResult> {
     const recorder = recordWorld((fn) => world.cluster.api.store.subscribe(fn), namespace);
     cleanups.push(async () => recorder.stop());
     const drive = (s: ScriptedRelease[]) =>
-      driveScript(s, { world, releases, latestWeights: recorder.latest, releaseTimeoutMs: o.releaseTimeoutMs, staggerMs: 1_500, expireSeconds: 6, log });
+      driveScript(s, { world, releases, latestWeights: recorder.latest, releaseTimeoutMs: o.releaseTimeoutMs, staggerMs: 1_500, expireSeconds: 10, log });
     const startup = Date.now() - t0;
 
     const driven = new Map<string, DrivenRelease>();
