@@ -38,6 +38,7 @@ export const defaultReplicas: Record<WorkerName, number> = {
   notifier: 1,
   "release-trigger": 1,
   orchestrator: 2,
+  dashboard: 1,
 };
 
 /** What the JetStream objects are provisioned with (the operator's SISKIN_JETSTREAM_* settings). */
