@@ -76,7 +76,11 @@ export function compareRates(canary: VersionCounts, stable: VersionCounts, spec:
 
 /** A rate as percent with at most two decimals: `0.42 %`. */
 export function pct(rate: number): string {
-  return `${fmt(Math.round(rate * 10000) / 100)} %`;
+  return `${num(rate)} %`;
+}
+
+function num(rate: number): string {
+  return fmt(Math.round(rate * 10000) / 100);
 }
 
 /** Points of percent, signed: `+0.42`, `−0.1`. */
@@ -92,7 +96,7 @@ function points(rate: number): string {
  */
 export function describeComparison(what: string, c: Comparison, spec: ComparisonSpec): string {
   const side = (name: string, v: Comparison["canary"]) =>
-    v.rate === null ? `${name} no requests yet` : `${name} ${pct(v.rate)} (${pct(v.lower)}–${pct(v.upper)}, ${fmt(v.requests)} requests)`;
+    v.rate === null ? `${name} no requests yet` : `${name} ${pct(v.rate)} (${num(v.lower)}–${pct(v.upper)}, ${fmt(v.requests)} requests)`;
   const conf = `${fmt(Math.round(c.confidence * 1000) / 10)} %, anytime-valid`;
   const head = `${what}: ${side("canary", c.canary)}, ${side("stable", c.stable)}`;
   const diff = `canary − stable is ${points(c.difference.lower)} to ${points(c.difference.upper)} points (${conf})`;
