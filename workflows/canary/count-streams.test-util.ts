@@ -4,6 +4,7 @@
  * Test support (workflows/ stays free of randomness); exact samplers, no normal approximations, so a
  * type-I figure measured with them is the judge's, not the sampler's.
  */
+import { logGamma } from "./sequential-bounds.js";
 
 /** A seeded stream of uniforms in (0, 1). */
 export interface Uniform {
@@ -23,10 +24,35 @@ export function uniformStream(seed: number): Uniform {
   };
 }
 
-const LOG_FACT: number[] = [0];
 function logFactorial(k: number): number {
-  for (let i = LOG_FACT.length; i <= k; i++) LOG_FACT.push((LOG_FACT[i - 1] as number) + Math.log(i));
-  return LOG_FACT[k] as number;
+  return logGamma(k + 1);
+}
+
+function binomialFromMode(u: Uniform, n: number, p: number): number {
+  const q = 1 - p;
+  const m = Math.floor((n + 1) * p);
+  const pm = Math.exp(logFactorial(n) - logFactorial(m) - logFactorial(n - m) + m * Math.log(p) + (n - m) * Math.log(q));
+  let x = u() - pm;
+  if (x <= 0) return m;
+  let lo = m;
+  let hi = m;
+  let plo = pm;
+  let phi = pm;
+  for (;;) {
+    if (lo > 0) {
+      plo *= (lo * q) / ((n - lo + 1) * p);
+      lo--;
+      x -= plo;
+      if (x <= 0) return lo;
+    }
+    if (hi < n) {
+      phi *= ((n - hi) * p) / ((hi + 1) * q);
+      hi++;
+      x -= phi;
+      if (x <= 0) return hi;
+    }
+    if (lo <= 0 && hi >= n) return m;
+  }
 }
 
 /**
@@ -64,11 +90,15 @@ export function poisson(u: Uniform, lambda: number): number {
   }
 }
 
-/** Binomial(n, p) by counting geometric waiting times: about n·min(p, 1 − p) + 1 uniforms. */
+/**
+ * Binomial(n, p): by counting geometric waiting times (about n·p + 1 uniforms) when n·p is small,
+ * else by inversion searching outward from the mode (Kemp 1986), about √(n·p·(1 − p)) steps.
+ */
 export function binomial(u: Uniform, n: number, p: number): number {
   if (n <= 0 || p <= 0) return 0;
   if (p >= 1) return n;
   if (p > 0.5) return n - binomial(u, n, 1 - p);
+  if (n * p > 30) return binomialFromMode(u, n, p);
   const logq = Math.log1p(-p);
   let successes = 0;
   let position = 0;

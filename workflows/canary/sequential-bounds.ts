@@ -36,11 +36,12 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  * every scrape of every release.
  */
 export function logGamma(x: number): number {
-  let shift = 0;
+  let product = 1;
   while (x < 8) {
-    shift += Math.log(x);
+    product *= x;
     x += 1;
   }
+  const shift = product === 1 ? 0 : Math.log(product);
   const r = 1 / x;
   const r2 = r * r;
   const series = r * (1 / 12 - r2 * (1 / 360 - r2 * (1 / 1260 - r2 * (1 / 1680 - r2 / 1188))));
@@ -52,13 +53,23 @@ export function logBeta(a: number, b: number): number {
   return logGamma(a) + logGamma(b) - logGamma(a + b);
 }
 
+let cachedPrior: BetaPrior | null = null;
+let cachedLogBeta = 0;
+function priorLogBeta(prior: BetaPrior): number {
+  if (prior !== cachedPrior) {
+    cachedPrior = prior;
+    cachedLogBeta = logBeta(prior.a, prior.b);
+  }
+  return cachedLogBeta;
+}
+
 /** log M_n(p): the log mixture likelihood ratio of `successes` in `trials` against rate p. */
 export function logMixture(successes: number, trials: number, p: number, prior: BetaPrior = defaultPrior): number {
   const s = successes;
   const f = trials - successes;
   const lp = s === 0 ? 0 : s * Math.log(p);
   const lq = f === 0 ? 0 : f * Math.log1p(-p);
-  return logBeta(prior.a + s, prior.b + f) - logBeta(prior.a, prior.b) - lp - lq;
+  return logBeta(prior.a + s, prior.b + f) - priorLogBeta(prior) - lp - lq;
 }
 
 /** An interval of rates, as fractions (0..1). */
@@ -99,7 +110,7 @@ export function rateInterval(successes: number, trials: number, alpha: number, p
   const f = trials - s;
   const threshold = Math.log(1 / alpha);
   // log M(p) − log(1/α) = c − s·log p − f·log(1 − p), with c the p-free part.
-  const c = logBeta(prior.a + s, prior.b + f) - logBeta(prior.a, prior.b) - threshold;
+  const c = logBeta(prior.a + s, prior.b + f) - priorLogBeta(prior) - threshold;
   const lower = lowerRoot(s, f, c);
   // The upper end is one minus the lower end of the failure rate (prior mirrored; c is symmetric).
   const upper = 1 - lowerRoot(f, s, c);

@@ -8,7 +8,7 @@
  * the cheap form of the rollback test (one mixture evaluation per metric unless the point
  * estimates already point at a regression); it agrees with `judgeSequential` (property-tested).
  */
-import { compareRates, describeComparison, type Comparison, type ComparisonSpec, type VersionCounts } from "./sequential.js";
+import { compareRates, decideRates, describeComparison, type Comparison, type ComparisonSpec, type VersionCounts } from "./sequential.js";
 import { defaultPrior, logMixture, rateInterval, type BetaPrior } from "./sequential-bounds.js";
 
 /** The knobs of the sequential judge, as fractions of requests. */
@@ -83,6 +83,13 @@ export function judgeSequential(totals: SequentialTotals, settings: SequentialSe
     return { decision: "pass", evidence, reason: evidence.map((e) => e.text).join("; ") };
   }
   return { decision: "undecided", evidence, reason: evidence.filter((e) => e.comparison.decision === "undecided").map((e) => e.text).join("; ") };
+}
+
+/** The decision alone, without the sentences (for simulations that look millions of times). */
+export function decideSequential(totals: SequentialTotals, settings: SequentialSettings): SequentialVerdict["decision"] {
+  const decisions = checks(totals, settings).map((c) => decideRates(c.canary, c.stable, c.spec).decision);
+  if (decisions.includes("regression")) return "rollback";
+  return decisions.every((d) => d === "within-tolerance") ? "pass" : "undecided";
 }
 
 /** Is the canary's rate certainly above `p`? (p below its interval, level `alpha`.) */

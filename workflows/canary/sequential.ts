@@ -54,24 +54,34 @@ export interface Comparison {
   confidence: number;
 }
 
-/** Compare canary and stable totals at one look. */
-export function compareRates(canary: VersionCounts, stable: VersionCounts, spec: ComparisonSpec): Comparison {
+/** The decision of one look and the intervals it rests on, without the words (cheap to call often). */
+export function decideRates(
+  canary: VersionCounts,
+  stable: VersionCounts,
+  spec: ComparisonSpec,
+): { decision: SequentialDecision; crossed?: "delta" | "max"; c: RateInterval; s: RateInterval } {
   const prior = spec.prior ?? defaultPrior;
   const half = spec.alpha / 2;
   const c = rateInterval(canary.events, canary.requests, half, prior);
   const s = rateInterval(stable.events, stable.requests, half, prior);
-  const difference = { lower: c.lower - s.upper, upper: c.upper - s.lower };
+  if (c.lower - s.upper > spec.maxDelta) return { decision: "regression", crossed: "delta", c, s };
+  if (spec.max !== undefined && c.lower > spec.max) return { decision: "regression", crossed: "max", c, s };
+  if (c.upper - s.lower <= spec.maxDelta) return { decision: "within-tolerance", c, s };
+  return { decision: "undecided", c, s };
+}
+
+/** Compare canary and stable totals at one look. */
+export function compareRates(canary: VersionCounts, stable: VersionCounts, spec: ComparisonSpec): Comparison {
+  const d = decideRates(canary, stable, spec);
   const rate = (v: VersionCounts) => (v.requests > 0 ? v.events / v.requests : null);
-  const base = {
-    canary: { ...c, rate: rate(canary), requests: canary.requests },
-    stable: { ...s, rate: rate(stable), requests: stable.requests },
-    difference,
+  return {
+    decision: d.decision,
+    ...(d.crossed === undefined ? {} : { crossed: d.crossed }),
+    canary: { ...d.c, rate: rate(canary), requests: canary.requests },
+    stable: { ...d.s, rate: rate(stable), requests: stable.requests },
+    difference: { lower: d.c.lower - d.s.upper, upper: d.c.upper - d.s.lower },
     confidence: 1 - spec.alpha,
   };
-  if (difference.lower > spec.maxDelta) return { ...base, decision: "regression", crossed: "delta" };
-  if (spec.max !== undefined && c.lower > spec.max) return { ...base, decision: "regression", crossed: "max" };
-  if (difference.upper <= spec.maxDelta) return { ...base, decision: "within-tolerance" };
-  return { ...base, decision: "undecided" };
 }
 
 /** A rate as percent with at most two decimals: `0.42 %`. */
