@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoryScript } from "../../sim/cli/demo/types.js";
-import { startE2eWorld, type E2eWorld } from "./e2e-world.js";
+import { startE2eWorld, type E2eWorld } from "./world.test-util.js";
 
 const background = { "sim.siskin.dev/error-rate": "0.001" };
 
