@@ -53,6 +53,22 @@ export const MetricSpec = Strict(
 );
 export type MetricSpec = Static<typeof MetricSpec>;
 
+/** The knobs of sequential judging. */
+export const SequentialSpec = Strict(
+  {
+    alpha: Doc(
+      "Error level of one release: the chance of ever rolling back a canary within tolerance, and of passing one beyond it, each at most this. Default 0.05, chosen from `npm run bench -- decisions` (healthy releases falsely rolled back ≤ 0.45 % in every cell; docs/performance.md).",
+      Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 0.5 })),
+    ),
+    latencyShareDelta: Doc(
+      "Latency: how many more points of percent of the canary's requests than of stable's may be slower than the histogram boundary nearest stable's p99. Default 2.",
+      Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
+    ),
+  },
+  { description: "Anytime-valid sequential judging of 5xx and slow-request counts." },
+);
+export type SequentialSpec = Static<typeof SequentialSpec>;
+
 /** An Alertmanager matcher set: a firing alert whose labels include all of these rolls back at once. */
 export const AlertMatcher = Strict(
   {
@@ -166,6 +182,10 @@ export const VMRolloutSpec = Strict(
         minRequests: Doc("Fewer canary requests than this in an interval makes it inconclusive. Default 20.", Type.Optional(Type.Integer({ minimum: 0 }))),
         metrics: Doc("Metrics; default error-rate (max 1 %, stable + 0.5) and latency-p99 (1.2 × stable).", Type.Optional(Type.Array(MetricSpec, { maxItems: 20 }))),
         alerts: Doc("Firing alerts that match roll back at once.", Type.Optional(Type.Array(AlertMatcher, { maxItems: 20 }))),
+        sequential: Doc(
+          "Judge the built-in `error-rate` and `latency-p99` metrics sequentially on counts after every scrape (anytime-valid; docs/decisions/sequential-analysis.md): roll back the moment the evidence shows a regression beyond the metric's tolerance, pass a step only when it is ruled out, and call it inconclusive until then.",
+          Type.Optional(SequentialSpec),
+        ),
       }),
     )),
     progressDeadlineSeconds: Doc("Seconds from provisioning to a Ready canary VMI, and the most one step may stall. Default 600.", Type.Optional(Type.Integer({ minimum: 10, maximum: 86400 }))),

@@ -94,6 +94,7 @@ export function analysisStartCommand(ctx: CanaryContext): WorkflowCommand {
       intervalSeconds: Math.round(r.intervalMs / 1000),
       minRequests: r.minRequests,
       metrics: r.metrics,
+      ...(r.sequential === null ? {} : { sequential: r.sequential }),
     },
   };
 }
