@@ -72,8 +72,13 @@ export const TraceApprovalEvent = Strict({
   at: TraceAt,
   kind: Type.Literal("approval"),
   decision: StringEnum(["granted", "denied", "expired"] as const),
-  /** Slack user id of the approver (default `U0REPLAY`). */
+  /**
+   * Slack user id of the clicker (default `U0REPLAY`). The approval-gateway's policy applies: a user
+   * not on the rollout's `approvers` (directly or through `groups`) is refused and decides nothing.
+   */
   by: Type.Optional(Type.String({ minLength: 1 })),
+  /** The Slack user groups `by` belongs to, as Slack's directory would answer (default none). */
+  groups: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
   comment: Type.Optional(Type.String()),
 });
 

@@ -72,7 +72,7 @@ describe("decide", () => {
     expect(await t.service.decide(click("UALICE"))).toEqual({ kind: "decided", status: "granted" });
     const granted = t.publisher.sent.filter((s) => s.subject === "evt.approval.granted");
     expect(granted).toEqual([
-      { subject: "evt.approval.granted", msg: { id: `approval:${releaseId}:1-0`, releaseId, data: { requestId: "1-0", actor: { kind: "slack", id: "UALICE", name: "ualice" }, at: t.now() } } },
+      { subject: "evt.approval.granted", msg: { id: `approval:${releaseId}:1-0`, releaseId, data: { requestId: "1-0", actor: { kind: "slack", id: "UALICE", name: "ualice" }, via: "user", at: t.now() } } },
     ]);
     const msg = t.chat.messages[0]!;
     expect(msg.edits).toBe(1);
@@ -87,7 +87,7 @@ describe("decide", () => {
     const t = setup();
     await t.req();
     const refused = await t.service.decide(click("UEVE"));
-    expect(refused).toEqual({ kind: "refused", text: "You cannot decide this request: you are not an approver; ask <@UALICE>, <!subteam^SONCALL>." });
+    expect(refused).toEqual({ kind: "refused", text: "You cannot decide this request: UEVE is not an approver; ask <@UALICE>, <!subteam^SONCALL>." });
     expect(t.directory.lookups).toBe(1);
     expect(t.publisher.sent).toHaveLength(1);
     expect((await t.rec()).status).toBe("open");

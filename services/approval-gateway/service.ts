@@ -8,9 +8,9 @@ import { SiskinError } from "../../schemas/errors.js";
 import { Event } from "../../schemas/subjects.js";
 import { renderApproval } from "./blocks.js";
 import type { Chat, Directory, KvStore, Publisher } from "./ports.js";
+import { checkApprover } from "../../workflows/approval-policy.js";
 import {
   approvalKey,
-  checkApprover,
   isExpired,
   outcomeMsgId,
   pendingWork,
@@ -87,7 +87,12 @@ export function createService(deps: ApprovalDeps) {
         await publisher.publish(subject, {
           id,
           releaseId: record.releaseId,
-          data: { requestId: record.requestId, actor: record.decidedBy, at: record.closedAt ?? deps.clock() },
+          data: {
+            requestId: record.requestId,
+            actor: record.decidedBy,
+            ...(record.decidedVia === undefined ? {} : { via: record.decidedVia }),
+            at: record.closedAt ?? deps.clock(),
+          },
         });
       }
       record.published = true;
@@ -197,7 +202,7 @@ export function createService(deps: ApprovalDeps) {
       if (!check.allowed) return { kind: "refused", text: `You cannot decide this request: ${check.reason}.` };
       const status = d.decision === "approve" ? "granted" : "denied";
       const decidedBy = { kind: "slack" as const, id: d.user.id, ...(d.user.name === undefined ? {} : { name: d.user.name }) };
-      if (!(await close(key, loaded, { status, decidedBy }))) {
+      if (!(await close(key, loaded, { status, decidedBy, decidedVia: check.via }))) {
         const now = await load(key);
         return { kind: "closed", text: now === null ? "This request is gone." : closedText(now.record) };
       }

@@ -8,6 +8,7 @@ import type { MetricSpec } from "../../schemas/rollout.js";
 import { vmNameFor } from "../../schemas/rollout-defaults.js";
 import type { Subject } from "../../schemas/subjects.js";
 import type { Trace, TraceEvent } from "../../schemas/trace.js";
+import { checkApprover, type Approvers } from "../../workflows/approval-policy.js";
 import { judgeInterval, type MetricObservation } from "../../workflows/canary/index.js";
 import type { HostCommand, HostEvent } from "./host.js";
 import { Event, Command } from "../../schemas/subjects.js";
@@ -27,7 +28,9 @@ export interface World {
   failures: { remaining: number; retryable: boolean; message: string };
   analyzer: { startedAt: number; intervalMs: number; windows: number; metrics: MetricSpec[]; minRequests: number } | null;
   /** The open approval request, if any. */
-  approval: string | null;
+  approval: { requestId: string; approvers: Approvers } | null;
+  /** Clicks the approval-gateway's policy refused (they never reach the workflow). */
+  refusals: Array<{ at: number; by: string; requestId: string; reason: string }>;
   /** Metrics entries in time order, with their times in ms. */
   metrics: Array<{ at: number; entry: Metrics }>;
 }
@@ -44,6 +47,7 @@ export function createWorld(trace: Trace, releaseId: string, start: number, metr
     failures: { remaining: 0, retryable: true, message: "" },
     analyzer: null,
     approval: null,
+    refusals: [],
     metrics,
   };
 }
@@ -133,10 +137,17 @@ export function traceMessages(w: World, e: TraceEvent, now: number): HostEvent[]
     }
     case "approval": {
       if (w.approval === null) return [];
-      const requestId = w.approval;
+      const { requestId, approvers } = w.approval;
       if (e.decision === "expired") return [envelopeOf(w, Event.approvalExpired, { requestId, policy: "reject" }, now)];
-      const actor = { kind: "slack" as const, id: e.by ?? "U0REPLAY" };
-      const data = { requestId, actor, at: now, ...(e.comment === undefined ? {} : { comment: e.comment }) };
+      const by = e.by ?? "U0REPLAY";
+      // The gateway's policy, the same function: a refused click publishes nothing.
+      const check = checkApprover(by, approvers, new Map(approvers.groups.map((g) => [g, e.groups?.includes(g) === true ? [by] : []])));
+      if (!check.allowed) {
+        w.refusals.push({ at: now, by, requestId, reason: check.reason });
+        return [];
+      }
+      const actor = { kind: "slack" as const, id: by };
+      const data = { requestId, actor, via: check.via, at: now, ...(e.comment === undefined ? {} : { comment: e.comment }) };
       return [envelopeOf(w, e.decision === "granted" ? Event.approvalGranted : Event.approvalDenied, data, now)];
     }
     case "control":
@@ -176,10 +187,10 @@ export function react(w: World, c: HostCommand, now: number): HostEvent[] {
       w.analyzer = null;
       return [];
     case Command.approvalRequest:
-      w.approval = c.data.requestId;
+      w.approval = { requestId: c.data.requestId, approvers: c.data.approvers };
       return [];
     case Command.approvalCancel:
-      if (w.approval === c.data.requestId) w.approval = null;
+      if (w.approval?.requestId === c.data.requestId) w.approval = null;
       return [];
     default:
       return [];

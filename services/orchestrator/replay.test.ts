@@ -115,10 +115,14 @@ describe("replay engine", () => {
   it("approval gates, traffic failures and operator commands from the trace", () => {
     const trace: Trace = {
       ...base,
-      rollout: { ...base.rollout, spec: { ...base.rollout.spec, steps: [{ weight: 10 }, { weight: 100, approval: { timeoutSeconds: 600, onTimeout: "reject" } }] } },
+      rollout: {
+        ...base.rollout,
+        spec: { ...base.rollout.spec, approvers: { users: ["U42"] }, steps: [{ weight: 10 }, { weight: 100, approval: { timeoutSeconds: 600, onTimeout: "reject" } }] },
+      },
       events: [
         ...base.events,
         { at: 4, kind: "traffic", fail: 2, retryable: true, message: "conflict" },
+        { at: 54, kind: "approval", decision: "granted", by: "UEVE" },
         { at: 55, kind: "approval", decision: "granted", by: "U42" },
         { at: 60, kind: "control", action: "pause", by: "alice" },
         { at: 70, kind: "control", action: "resume", by: "alice" },
@@ -132,10 +136,32 @@ describe("replay engine", () => {
       [20, 10],
       [55, 100],
     ]);
+    expect(r.timeline.find((e) => e.event === "approval refused")).toMatchObject({
+      t: 54,
+      actor: "slack:UEVE",
+      to: "step.awaitingApproval",
+      reason: "approval 1-1 refused by the approval-gateway: UEVE is not an approver; ask <@U42>",
+    });
     expect(r.timeline.find((e) => e.event === "evt.approval.granted")).toMatchObject({ t: 55, actor: "slack:U42", to: "step.shifting" });
     expect(r.timeline.find((e) => e.to === "paused")).toMatchObject({ t: 60, actor: "cli:alice" });
     // resumed at 70: the bake restarts, so the first interval that counts ends after 100 s
     expect(r.timeline.find((e) => e.to === "finalizing")?.t).toBeGreaterThanOrEqual(100);
+  });
+
+  it("applies the gateway's approver policy: a non-approver never advances; the gate times out by its policy", () => {
+    const gated = (approvers: { users?: string[]; groups?: string[] }, by: string, groups?: string[]): Trace => ({
+      ...base,
+      rollout: { ...base.rollout, spec: { ...base.rollout.spec, approvers, steps: [{ weight: 10 }, { weight: 100, approval: { timeoutSeconds: 120, onTimeout: "reject" } }] } },
+      events: [...base.events, { at: 55, kind: "approval", decision: "granted", by, ...(groups === undefined ? {} : { groups }) }],
+    });
+    const refused = replay(gated({ users: ["U42"] }, "UEVE"));
+    expect(refused.outcome).toBe("rolledBack");
+    expect(refused.reason).toMatch(/expired without a decision/);
+    expect(refused.timeline.some((e) => e.event === "evt.approval.granted")).toBe(false);
+    expect(replay(gated({}, "U42")).timeline.find((e) => e.event === "approval refused")?.reason).toMatch(/no approvers are configured/);
+    const viaGroup = replay(gated({ groups: ["SONCALL"] }, "UBOB", ["SONCALL"]));
+    expect(viaGroup.outcome).toBe("promoted");
+    expect(viaGroup.commands.length).toBeGreaterThan(0);
   });
 
   it("refuses an invalid trace, naming where", () => {

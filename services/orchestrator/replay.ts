@@ -123,6 +123,14 @@ export function replay(trace: Trace): ReplayResult {
     for (const c of r.commands) commands.push({ t: secs(r.audit[0]?.at ?? start), subject: c.subject, msgId: c.msgId, data: c.data });
   };
 
+  // A click the approval-gateway refuses never reaches the workflow; the timeline still shows it.
+  const recordRefusal = (x: World["refusals"][number]) => {
+    const state = (last as ApplyResult | null)?.state ?? "new";
+    const weight = (last as ApplyResult | null)?.context.canaryWeight ?? 0;
+    const reason = `approval ${x.requestId} refused by the approval-gateway: ${x.reason}`;
+    timeline.push({ t: secs(x.at), time: new Date(x.at).toISOString(), event: "approval refused", from: state, to: state, reason, weight, actor: `slack:${x.by}` });
+  };
+
   let lastNow = start;
   const deliver = (first: HostEvent, now: number) => {
     lastNow = now;
@@ -156,7 +164,9 @@ export function replay(trace: Trace): ReplayResult {
       if (teAt === Number.POSITIVE_INFINITY && tw === Number.POSITIVE_INFINITY) break;
       if (teAt <= tw) {
         next++;
+        const refused = world.refusals.length;
         for (const m of traceMessages(world, te!.e, teAt)) deliver(m, teAt);
+        for (const x of world.refusals.slice(refused)) recordRefusal(x);
       } else {
         deliver(judgeNextWindow(world)!, tw);
       }

@@ -1,9 +1,9 @@
 /** Effects of the steps: bake, analysis bookkeeping, approvals. Pure. */
 import { analysisStartCommand, approvalCancelCommand, approvalRequestCommand, notifyCommand } from "./commands.js";
-import { actorName, actorOf, currentStep, limitsOf, planOf } from "./context.js";
+import { actorName, actorOf, currentStep, limitsOf, planOf, resolvedOf } from "./context.js";
 import { chain, fx, none, type Fx } from "./effect.js";
 import { seconds } from "./format.js";
-import { analysisDecision } from "./guards.js";
+import { analysisDecision, decisionCheck } from "./guards.js";
 import { bakeMs, stepAt } from "./steps.js";
 import { pumpWeights, requestWeights } from "./effects-traffic.js";
 import type { ApprovalRecord } from "./types.js";
@@ -101,6 +101,8 @@ export const requestApproval: Fx = (ctx, ev) => {
     actor: null,
     at: null,
     comment: null,
+    approvers: resolvedOf(ctx).approvers,
+    refusals: [],
   };
   return fx(
     {
@@ -145,6 +147,27 @@ export function decideApproval(decision: "granted" | "denied" | "expired"): Fx {
   };
 }
 
+/**
+ * A decision by someone not on the request's allow-list: kept in the request's record and the audit
+ * (who and why); the request stays open and times out by its policy unless an approver decides.
+ */
+export const refuseApproval: Fx = (ctx, ev) => {
+  const check = decisionCheck(ctx, ev);
+  const actor = actorOf(ev);
+  const id = ctx.pendingApproval;
+  if (check === null || check.allowed || actor === null || id === null) return none(ctx, ev);
+  const what = ev.type === Event.approvalGranted ? "grant" : "denial";
+  const refusal = { actor, at: ev.now, reason: check.reason };
+  const approvals = ctx.approvals.map((a) => (a.requestId === id ? { ...a, refusals: [...(a.refusals ?? []), refusal] } : a));
+  const rec = approvals.find((a) => a.requestId === id);
+  const until = rec === undefined ? "" : ` (expires ${new Date(rec.expiresAt).toISOString()}, then ${rec.onTimeout})`;
+  return fx({
+    approvals,
+    lastActor: actor,
+    lastReason: `approval ${id}: ${what} by ${actorName(actor)} refused: ${check.reason}; still waiting for an approver${until}`,
+  });
+};
+
 /** Run `first`, then record the analysis without overwriting the reason `first` gave. */
 export function thenRecord(first: Fx): Fx {
   return (ctx, ev) => {
@@ -164,4 +187,5 @@ export const stepEffects = {
   approvalGranted: decideApproval("granted"),
   approvalDenied: decideApproval("denied"),
   approvalExpired: decideApproval("expired"),
+  refuseApproval,
 } satisfies Record<string, Fx>;

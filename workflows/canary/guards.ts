@@ -1,5 +1,6 @@
 /** Guards of the canary machine: pure predicates over (context, event). */
 import type { ControlAction } from "../../schemas/control.js";
+import { checkDecision, type ApproverCheck } from "../approval-policy.js";
 import { decide, type Decision } from "./decide.js";
 import { verdictsAtFullWeight } from "./full-weight.js";
 import {
@@ -79,9 +80,21 @@ export const atStepWeight: G = (ctx) =>
 function pendingMatches(ctx: CanaryContext, requestId: string): boolean {
   return ctx.pendingApproval !== null && ctx.pendingApproval === requestId;
 }
-export const approvalGranted: G = (ctx, ev) => ev.type === Event.approvalGranted && pendingMatches(ctx, ev.data.requestId);
-export const approvalDenied: G = (ctx, ev) => ev.type === Event.approvalDenied && pendingMatches(ctx, ev.data.requestId);
-function pendingRecord(ctx: CanaryContext) {
+/**
+ * The approval-policy check of a decision on the pending request (null when the event is not one):
+ * the gateway already refused non-approvers; this is the last guard against a gateway that did not.
+ */
+export function decisionCheck(ctx: CanaryContext, ev: WorkflowEvent): ApproverCheck | null {
+  if (ev.type !== Event.approvalGranted && ev.type !== Event.approvalDenied) return null;
+  if (!pendingMatches(ctx, ev.data.requestId)) return null;
+  const approvers = pendingRecord(ctx)?.approvers ?? resolvedOf(ctx).approvers;
+  return checkDecision(ev.data.actor, approvers, ev.data.via);
+}
+export const approvalGranted: G = (ctx, ev) => ev.type === Event.approvalGranted && decisionCheck(ctx, ev)?.allowed === true;
+export const approvalDenied: G = (ctx, ev) => ev.type === Event.approvalDenied && decisionCheck(ctx, ev)?.allowed === true;
+/** A decision on the pending request by someone the allow-list does not name: recorded, not applied. */
+export const approvalRefused: G = (ctx, ev) => decisionCheck(ctx, ev)?.allowed === false;
+export function pendingRecord(ctx: CanaryContext) {
   return ctx.approvals.find((a) => a.requestId === ctx.pendingApproval) ?? null;
 }
 /** The request expired (gateway's event or our own clock) and the policy says approve / reject. */
@@ -154,6 +167,7 @@ export const guards = {
   atStepWeight,
   approvalGranted,
   approvalDenied,
+  approvalRefused,
   approvalExpiredApprove,
   approvalExpiredReject,
   weightsConfirmed,
