@@ -38,8 +38,9 @@ export const startBake: Fx = (ctx, ev) => {
 };
 
 /**
- * Record one judged interval: counters, verdicts, and — when the interval lies mostly inside the
- * current bake — a passing interval toward it. A failed interval restarts the bake's count.
+ * Record one judged interval: counters, verdicts, and — when the whole interval lies at the step's
+ * weight ({@link countsForBake}) — a passing interval toward the bake. A failed interval restarts the
+ * bake's count, wherever it lies.
  */
 export const recordAnalysis: Fx = (ctx, ev) => recordAnalysisWith(false)(ctx, ev);
 
@@ -52,9 +53,7 @@ const recordAnalysisWith = (keepReason: boolean): Fx => (ctx, ev) => {
   const { windowStart, windowEnd } = ev.data;
   let bake = ctx.bake;
   if (bake !== null) {
-    const inside = windowEnd - Math.max(windowStart, bake.startedAt);
-    const fresh = inside * 2 >= windowEnd - windowStart;
-    if (d.action === "advance" && fresh) bake = { ...bake, passed: bake.passed + 1 };
+    if (d.action === "advance" && countsForBake(bake, windowStart, windowEnd)) bake = { ...bake, passed: bake.passed + 1 };
     else if (d.summary === "fail") bake = { ...bake, passed: 0 };
   }
   // Tell people once, when inconclusive intervals first exceed the limit (the noData policy applies).
@@ -73,6 +72,16 @@ const recordAnalysisWith = (keepReason: boolean): Fx => (ctx, ev) => {
     emit,
   );
 };
+
+/**
+ * A step is judged only on what happened at its own weight: an interval counts toward the bake when it
+ * starts at or after the step's weight was confirmed (`bake.startedAt`), i.e. it lies wholly at that
+ * weight. One that began at the previous weight (even by a millisecond) does not count; a failure in it
+ * still resets the count (a regression is a regression).
+ */
+export function countsForBake(bake: { startedAt: number }, windowStart: number, windowEnd: number): boolean {
+  return windowStart >= bake.startedAt && windowEnd > windowStart;
+}
 
 /** The step passed: move to the next one. */
 export const advanceStep: Fx = (ctx) => {
