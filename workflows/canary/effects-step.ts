@@ -3,7 +3,7 @@ import { analysisStartCommand, approvalCancelCommand, approvalRequestCommand, no
 import { actorName, actorOf, currentStep, limitsOf, planOf, resolvedOf } from "./context.js";
 import { chain, fx, none, type Fx } from "./effect.js";
 import { seconds } from "./format.js";
-import { analysisDecision, decisionCheck } from "./guards.js";
+import { analysisDecision, decisionCheck, judgedVerdicts } from "./guards.js";
 import { bakeMs, stepAt } from "./steps.js";
 import { pumpWeights, requestWeights } from "./effects-traffic.js";
 import type { ApprovalRecord } from "./types.js";
@@ -64,7 +64,7 @@ const recordAnalysisWith = (keepReason: boolean): Fx => (ctx, ev) => {
   return fx(
     {
       counters: d.counters,
-      lastVerdicts: ev.data.verdicts,
+      lastVerdicts: judgedVerdicts(ctx, ev.data.verdicts),
       lastAnalysisAt: ev.now,
       bake,
       ...(keepReason ? {} : { lastReason: d.reason }),

@@ -1,4 +1,5 @@
 /** Guards of the canary machine: pure predicates over (context, event). */
+import type { MetricVerdict } from "../../schemas/analysis.js";
 import type { ControlAction } from "../../schemas/control.js";
 import { checkDecision, type ApproverCheck } from "../approval-policy.js";
 import { decide, type Decision } from "./decide.js";
@@ -20,12 +21,20 @@ import { Event, Command } from "../../schemas/subjects.js";
 
 type G = (ctx: CanaryContext, ev: WorkflowEvent) => boolean;
 
+/**
+ * The verdicts as the workflow judges them: at canary weight 100 a metric inconclusive only for want of
+ * stable traffic counts on its absolute bounds ({@link verdictsAtFullWeight}). What status, describe and
+ * Slack show must be these, not the analyzer's raw ones.
+ */
+export function judgedVerdicts(ctx: CanaryContext, verdicts: readonly MetricVerdict[]): MetricVerdict[] {
+  return ctx.canaryWeight === 100 ? verdictsAtFullWeight(verdicts, resolvedOf(ctx).minRequests) : [...verdicts];
+}
+
 /** The decision an analysis result leads to, or null when the event is not one for this canary. */
 export function analysisDecision(ctx: CanaryContext, ev: WorkflowEvent): Decision | null {
   if (ev.type !== Event.analysisCompleted || ev.data.canaryVersion !== ctx.version) return null;
   const migration = migrationOverlapping(ctx, ev.data.windowStart, ev.data.windowEnd);
-  const verdicts = ctx.canaryWeight === 100 ? verdictsAtFullWeight(ev.data.verdicts, resolvedOf(ctx).minRequests) : ev.data.verdicts;
-  return decide({ verdicts, counters: ctx.counters, limits: limitsOf(ctx), migration });
+  return decide({ verdicts: judgedVerdicts(ctx, ev.data.verdicts), counters: ctx.counters, limits: limitsOf(ctx), migration });
 }
 
 export const planValid: G = (ctx) => ctx.planProblems.length === 0;
