@@ -102,7 +102,19 @@ export const TraceTrafficEvent = Strict({
   message: Type.Optional(Type.String()),
 });
 
-export const TraceEvent = Type.Union([TraceVmEvent, TraceMetricsEvent, TraceAlertEvent, TraceApprovalEvent, TraceControlEvent, TraceTrafficEvent]);
+/**
+ * A newer release of the same rollout is asked for (a new tag): the orchestrator's rules apply — the
+ * live release is superseded (its canary rolled back), the new one waits in `queued` and starts from
+ * step 1 once the old one has ended; never two canaries.
+ */
+export const TraceReleaseEvent = Strict({
+  at: TraceAt,
+  kind: Type.Literal("release"),
+  /** The version asked for. */
+  version: Version,
+});
+
+export const TraceEvent = Type.Union([TraceVmEvent, TraceMetricsEvent, TraceAlertEvent, TraceApprovalEvent, TraceControlEvent, TraceTrafficEvent, TraceReleaseEvent]);
 export type TraceEvent = Static<typeof TraceEvent>;
 
 /** A replay trace. */

@@ -164,6 +164,42 @@ describe("replay engine", () => {
     expect(viaGroup.commands.length).toBeGreaterThan(0);
   });
 
+  it("several releases of the rollout: a newer tag supersedes the live one, which ends first; the new one starts from step 1; never two canaries", () => {
+    const r = replay(load("supersede.json"));
+    expect(r.releases.map((x) => [x.version, x.outcome])).toEqual([
+      ["v1.1.0", "superseded"],
+      ["v1.2.0", "promoted"],
+    ]);
+    expect(r.outcome).toBe("promoted");
+    const rows = (v: string) => r.timeline.filter((e) => e.release === v);
+    const oldOut = rows("v1.1.0").find((e) => e.to === "superseded")!;
+    expect(oldOut).toMatchObject({ t: 40, weight: 0 });
+    const newFirst = rows("v1.2.0").filter((e) => e.weight > 0);
+    expect(newFirst[0]).toMatchObject({ t: 45, weight: 10 });
+    expect(rows("v1.2.0").map((e) => e.to).slice(0, 3)).toEqual(["queued", "provisioning", "awaitingCanaryReady"]);
+    // At no point do two releases hold canary traffic.
+    const holding = new Map<string, number>();
+    for (const e of r.timeline) {
+      holding.set(e.release!, e.weight);
+      expect([...holding.values()].filter((w) => w > 0).length).toBeLessThanOrEqual(1);
+    }
+    expect(r.commands.filter((c) => c.subject === "cmd.vm.provision").map((c) => (c.data as { version: string }).version)).toEqual(["v1.1.0", "v1.2.0"]);
+  });
+
+  it("a template the provisioner refuses fails the same way in replay (preflight injected by the CLI)", () => {
+    const calls: string[] = [];
+    const r = replay(load("healthy.json"), {
+      preflight: (_spec, version) => {
+        calls.push(version);
+        return [{ code: "BINDING_NOT_MESH_COMPATIBLE", message: "bridge binding", fix: "use masquerade" }];
+      },
+    });
+    expect(calls).toEqual(["v1.1.0"]);
+    expect(r).toMatchObject({ outcome: "failed", state: "failed" });
+    expect(r.reason).toMatch(/BINDING_NOT_MESH_COMPATIBLE: bridge binding/);
+    expect(weights(r)).toEqual([]);
+  });
+
   it("refuses an invalid trace, naming where", () => {
     expect(() => parseTrace({ ...base, events: [{ at: 1, kind: "vm", event: "exploded" }] }, "bad.json")).toThrow(SiskinError);
     expect(() => parseTrace({ ...base, events: [{ at: 1, kind: "vm", event: "exploded" }] }, "bad.json")).toThrow(/bad.json is not a valid replay trace .*\/events\/0/);
