@@ -200,9 +200,39 @@ describe("replay engine", () => {
     expect(weights(r)).toEqual([]);
   });
 
+  it("a malformed trace gets one error per mistake, naming the field and the allowed values", () => {
+    const bad = {
+      ...base,
+      tickSeconds: 0,
+      extra: true,
+      events: [
+        { at: 1, kind: "vm", event: "exploded" },
+        { at: 2, kind: "approval", decision: "maybe", by: "U1", colour: "red" },
+        { at: 3, kind: "earthquake" },
+        { at: 4, kind: "release" },
+        { at: 5, kind: "vm", event: "ready" },
+      ],
+    };
+    let message = "";
+    try {
+      parseTrace(bad, "bad.json");
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message.split("\n").slice(1).map((l) => l.trim())).toEqual([
+      '/: unknown field "extra"; allowed: description, rollout, version, startAt, tickSeconds, durationSeconds, events',
+      "/tickSeconds: must be > 0 (found 0)",
+      '/events/0/event: "exploded" is not allowed; allowed: ready, not_ready, crashed, deleted, failed, migration_started, migration_completed, migration_failed, provision_failed',
+      '/events/1: unknown field "colour"; allowed: at, kind, decision, by, groups, comment',
+      '/events/1/decision: "maybe" is not allowed; allowed: granted, denied, expired',
+      '/events/2/kind: "earthquake" is not an event kind; allowed: vm, metrics, alert, approval, control, traffic, release',
+      '/events/3: missing "version"',
+    ]);
+  });
+
   it("refuses an invalid trace, naming where", () => {
     expect(() => parseTrace({ ...base, events: [{ at: 1, kind: "vm", event: "exploded" }] }, "bad.json")).toThrow(SiskinError);
-    expect(() => parseTrace({ ...base, events: [{ at: 1, kind: "vm", event: "exploded" }] }, "bad.json")).toThrow(/bad.json is not a valid replay trace .*\/events\/0/);
+    expect(() => parseTrace({ ...base, events: [{ at: 1, kind: "vm", event: "exploded" }] }, "bad.json")).toThrow(/bad.json is not a valid replay trace [^]*\/events\/0\/event: "exploded" is not allowed/);
     expect(() => replay({ ...base, startAt: "2026-03-02T09:00:00Z", events: [{ at: "2026-03-01T00:00:00Z", kind: "vm", event: "ready" }] })).toThrow(/before the start/);
   });
 });

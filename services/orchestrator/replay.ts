@@ -3,15 +3,15 @@
  * simulated clock (a tick every `tickSeconds` of trace time), the simulated workers of
  * replay-world.ts answering the commands. Pure: the CLI reads the file and prints the result.
  */
-import { Compile } from "typebox/compile";
 import type { PayloadOf } from "../../schemas/codec.js";
 import { SiskinError } from "../../schemas/errors.js";
 import type { ReleaseOutcome } from "../../schemas/release.js";
 import { resolveRollout } from "../../schemas/rollout-defaults.js";
 import { releaseIdOf, rolloutKey, Event } from "../../schemas/subjects.js";
-import { Trace, type TraceEvent } from "../../schemas/trace.js";
+import type { Trace, TraceEvent } from "../../schemas/trace.js";
 import { applyEvent, type ApplyResult, type HostEvent, type StoredRelease } from "./host.js";
 import { createWorld, envelopeOf, judgeNextWindow, nextWindowEnd, react, traceMessages, type Preflight, type World } from "./replay-world.js";
+import { traceProblems } from "./trace-errors.js";
 import { onReleaseFinished, onReleaseRequested, routeEvent, type RolloutIndex, type RolloutSlot } from "./router.js";
 
 /** Second 0 of a trace without `startAt`. */
@@ -60,13 +60,12 @@ export interface ReplayResult {
   releases: ReleaseSummary[];
 }
 
-const traceValidator = Compile(Trace);
 
-/** Validate a parsed trace; throws SISKIN_ERR_INVALID_CONFIG listing the first problems with their paths. */
+/** Validate a parsed trace; throws SISKIN_ERR_INVALID_CONFIG with one line per mistake (path, found, allowed). */
 export function parseTrace(raw: unknown, source = "trace"): Trace {
-  if (traceValidator.Check(raw)) return raw;
-  const problems = [...traceValidator.Errors(raw)].slice(0, 8).map((e) => `${e.instancePath || "/"}: ${e.message}`);
-  throw new SiskinError("SISKIN_ERR_INVALID_CONFIG", `${source} is not a valid replay trace (see docs/replay.md): ${problems.join("; ")}`);
+  const problems = traceProblems(raw);
+  if (problems.length === 0) return raw as Trace;
+  throw new SiskinError("SISKIN_ERR_INVALID_CONFIG", `${source} is not a valid replay trace (see docs/replay.md):\n${problems.map((p) => `  ${p}`).join("\n")}`);
 }
 
 function offsetMs(at: number | string, start: number): number {
