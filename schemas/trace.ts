@@ -9,9 +9,19 @@ import { K8sName, K8sNamespace, Strict, StringEnum, StringMap, Version } from ".
 import { ControlAction } from "./control.js";
 import { VMRolloutSpec } from "./rollout.js";
 
-/** When something happens: seconds after the start, or an RFC 3339 time. */
-export const TraceAt = Type.Union([Type.Number({ minimum: 0 }), Type.String({ format: "date-time" })], {
-  description: "Seconds after the start, or an RFC 3339 time.",
+/**
+ * A time relative to a step: `after` (default `0s`) once the live release's step `step` (1-based) has
+ * its weight confirmed, i.e. when that step's bake starts.
+ */
+export const TraceStepAt = Strict({
+  step: Type.Integer({ minimum: 1, maximum: 100 }),
+  after: Type.Optional(Type.String({ pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m)$", description: "A duration: `500ms`, `10s`, `2m`." })),
+});
+export type TraceStepAt = Static<typeof TraceStepAt>;
+
+/** When something happens: seconds after the start, an RFC 3339 time, or relative to a step. */
+export const TraceAt = Type.Union([Type.Number({ minimum: 0 }), Type.String({ format: "date-time" }), TraceStepAt], {
+  description: "Seconds after the start, an RFC 3339 time, or {step, after} relative to a step.",
 });
 
 /** `canary`, `stable`, or an explicit version. */

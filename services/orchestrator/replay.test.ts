@@ -200,6 +200,16 @@ describe("replay engine", () => {
     expect(weights(r)).toEqual([]);
   });
 
+  it("times relative to a step: an entry at {step: 2, after: '10s'} happens 10 s after step 2's weight was confirmed", () => {
+    const r = replay({ ...base, events: [...base.events, { at: { step: 2, after: "10s" }, kind: "alert", alertname: "SiskinCanaryHighErrorRate" }] });
+    const at50 = r.timeline.find((e) => e.to === "step.analyzing" && e.weight === 50)!;
+    expect(r.outcome).toBe("rolledBack");
+    expect(r.timeline.find((e) => e.event === "evt.alert.fired")).toMatchObject({ t: at50.t + 10, from: "step.analyzing", to: "rollingBack" });
+    // Never reached: a step the release never bakes anchors nothing.
+    const never = replay({ ...base, events: [...base.events, { at: { step: 5 }, kind: "alert", alertname: "X" }] });
+    expect(never.outcome).toBe("promoted");
+  });
+
   it("a malformed trace gets one error per mistake, naming the field and the allowed values", () => {
     const bad = {
       ...base,

@@ -72,6 +72,14 @@ function offsetMs(at: number | string, start: number): number {
   return typeof at === "number" ? Math.round(at * 1000) : Date.parse(at) - start;
 }
 
+/** `500ms`, `10s`, `2m` in ms. */
+function durationMs(text: string | undefined): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)$/.exec(text ?? "0s");
+  if (m === null) return 0;
+  const n = Number(m[1]);
+  return Math.round(m[2] === "ms" ? n : m[2] === "s" ? n * 1000 : n * 60_000);
+}
+
 /** The last event plus the longest the plan can take (every step's bake, deadlines, the rollback window). */
 function horizonMs(trace: Trace, lastEventMs: number): number {
   const r = resolveRollout(trace.rollout.spec);
@@ -104,9 +112,13 @@ export function replay(trace: Trace, opts: ReplayOptions = {}): ReplayResult {
   const start = Date.parse(trace.startAt ?? DEFAULT_START);
   const { namespace, name, spec } = trace.rollout;
   const firstId = releaseIdOf(namespace, name, trace.version);
-  const events = trace.events
-    .map((e, i) => ({ e, i, at: offsetMs(e.at, start) }))
+  type Timed = { e: TraceEvent; i: number; at: number };
+  const events: Timed[] = trace.events
+    .flatMap((e, i) => (typeof e.at === "object" ? [] : [{ e, i, at: offsetMs(e.at, start) }]))
     .sort((a, b) => a.at - b.at || a.i - b.i);
+  // Step-relative entries wait until the live release's step has its weight confirmed.
+  const relative = trace.events.flatMap((e, i) => (typeof e.at === "object" ? [{ e, i, step: e.at.step, afterMs: durationMs(e.at.after) }] : []));
+  const anchors = new Map<string, number>();
   const bad = events.find((x) => !Number.isFinite(x.at) || x.at < 0);
   if (bad !== undefined) {
     throw new SiskinError("SISKIN_ERR_INVALID_CONFIG", `trace event ${bad.i} (${bad.e.kind}) is at ${String(bad.e.at)}, before the start ${new Date(start).toISOString()}`);
@@ -115,7 +127,8 @@ export function replay(trace: Trace, opts: ReplayOptions = {}): ReplayResult {
   const world: World = createWorld(trace, firstId, start, metrics);
   const tickMs = Math.round((trace.tickSeconds ?? 1) * 1000);
   const releasesAsked = 1 + events.filter((x) => x.e.kind === "release").length;
-  const endMs = trace.durationSeconds !== undefined ? trace.durationSeconds * 1000 : horizonMs(trace, events.at(-1)?.at ?? 0) * releasesAsked;
+  const relativeMs = relative.reduce((sum, x) => sum + x.afterMs, 0);
+  const endMs = trace.durationSeconds !== undefined ? trace.durationSeconds * 1000 : horizonMs(trace, (events.at(-1)?.at ?? 0) + relativeMs) * releasesAsked;
   if (endMs / tickMs > MAX_TICKS) {
     throw new SiskinError("SISKIN_ERR_INVALID_CONFIG", `trace would take ${Math.ceil(endMs / tickMs)} ticks (limit ${MAX_TICKS}): set a larger tickSeconds or a shorter durationSeconds`);
   }
@@ -168,6 +181,7 @@ export function replay(trace: Trace, opts: ReplayOptions = {}): ReplayResult {
   };
 
   let lastNow = start;
+  let next = 0;
   const deliver = (first: HostEvent, now: number, target?: string) => {
     lastNow = now;
     const pending: Array<{ ev: HostEvent; to: string[] }> = [{ ev: first, to: target === undefined ? targetsOf(first) : [target] }];
@@ -181,6 +195,7 @@ export function replay(trace: Trace, opts: ReplayOptions = {}): ReplayResult {
         stored.set(id, r.stored);
         last.set(id, r);
         if (!r.changed) continue;
+        anchor(id, r);
         record(r, ev);
         for (const c of r.commands) for (const m of react(world, c, now, opts.preflight)) pending.push({ ev: m, to: targetsOf(m) });
         if (r.done && slot !== undefined) {
@@ -197,6 +212,28 @@ export function replay(trace: Trace, opts: ReplayOptions = {}): ReplayResult {
       }
     }
   };
+
+  /**
+   * The first time a release's step has its weight confirmed (its bake starts) anchors the trace
+   * entries relative to that step, for the live release: they are put in the timeline of entries.
+   */
+  function anchor(id: string, r: ApplyResult): void {
+    const bake = r.context.bake;
+    if (bake === null || id !== world.releaseId) return;
+    const step = r.context.stepIndex + 1;
+    const key = `${id}#${step}`;
+    if (anchors.has(key)) return;
+    anchors.set(key, bake.startedAt);
+    for (const x of relative.filter((y) => y.step === step)) {
+      const at = bake.startedAt - start + x.afterMs;
+      const pos = events.findIndex((y, k) => k >= next && y.at > at);
+      events.splice(pos < 0 ? events.length : pos, 0, { e: x.e, i: x.i, at });
+      if (x.e.kind === "metrics") {
+        world.metrics.push({ at: start + at, entry: x.e });
+        world.metrics.sort((a, b) => a.at - b.at);
+      }
+    }
+  }
 
   /** A release request, decided as the orchestrator's router does (start, or queue and supersede). */
   const ask = (version: string, now: number) => {
@@ -217,7 +254,6 @@ export function replay(trace: Trace, opts: ReplayOptions = {}): ReplayResult {
 
   ask(trace.version, start);
 
-  let next = 0;
   let t = 0;
   const done = () => order.length === releasesAsked && live().length === 0;
   for (; t <= endMs && !done(); t += tickMs) {
