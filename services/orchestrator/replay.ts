@@ -12,7 +12,7 @@ import type { Trace, TraceEvent } from "../../schemas/trace.js";
 import { applyEvent, type ApplyResult, type HostEvent, type StoredRelease } from "./host.js";
 import { createWorld, envelopeOf, judgeNextWindow, nextWindowEnd, react, traceMessages, type Preflight, type World } from "./replay-world.js";
 import { traceProblems } from "./trace-errors.js";
-import { onReleaseFinished, onReleaseRequested, routeEvent, type RolloutIndex, type RolloutSlot } from "./router.js";
+import { onReleaseFinished, onReleaseRequested, routeEvent, type RolloutIndex, type RolloutSlot } from "./event-routing.js";
 
 /** Second 0 of a trace without `startAt`. */
 export const DEFAULT_START = "2026-01-01T00:00:00Z";

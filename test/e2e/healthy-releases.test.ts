@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoryResult } from "../../sim/cli/demo/types.js";
-import { startE2eWorld, type E2eWorld } from "./e2e-world.js";
+import { startE2eWorld, type E2eWorld } from "./world.test-util.js";
 
 let w: E2eWorld;
 beforeAll(async () => {

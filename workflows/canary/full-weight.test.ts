@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { MetricVerdict } from "../../schemas/analysis.js";
 import { verdictsAtFullWeight } from "./full-weight.js";
-import { drive, toFirstBake } from "./test-driver.js";
-import { T0, ev, makeInput, makeSpec } from "./test-fixtures.js";
+import { drive, toFirstBake } from "./driver.test-util.js";
+import { T0, ev, makeInput, makeSpec } from "./fixtures.test-util.js";
 
 const v = (over: Partial<MetricVerdict>): MetricVerdict => ({ metric: "latency-p99", verdict: "inconclusive", critical: false, canary: 95, stable: null, canaryRequests: 500, reason: "latency-p99: no data for stable", ...over });
 
