@@ -17,7 +17,7 @@ describe("checkApprover", () => {
   it("tells a refused user whom to ask", () => {
     expect(checkApprover("UEVE", { users: ["UALICE"], groups: ["SONCALL"] }, new Map())).toEqual({
       allowed: false,
-      reason: "UEVE is not an approver; ask <@UALICE>, <!subteam^SONCALL>",
+      reason: "you are not an approver; ask <@UALICE>, <!subteam^SONCALL>",
     });
     expect(checkApprover("U1", { users: [], groups: [] }, new Map())).toMatchObject({ reason: /no approvers are configured/ });
   });

@@ -9,30 +9,14 @@
  * looks it up and states it on the decision (`via: "group:S…"`); the workflow, which does no I/O,
  * accepts a group only when it is on the request's list.
  */
-import type { ApprovalDecision, ApprovalRequest } from "../schemas/approval.js";
+import type { ApprovalDecision } from "../schemas/approval.js";
+import { checkApprover as checkApproverOf, type Approvers, type ApproverCheck } from "../schemas/approval-policy.js";
 
-/** The approvers of a request. */
-export type Approvers = ApprovalRequest["approvers"];
+export type { Approvers, ApproverCheck } from "../schemas/approval-policy.js";
 
-/** How an allowed approver is listed: by user id, or as a member of a listed group. */
-export type ApproverVia = "user" | `group:${string}`;
-
-/** Why a user may or may not decide. */
-export type ApproverCheck = { allowed: true; via: ApproverVia } | { allowed: false; reason: string };
-
-/**
- * May `userId` decide? Listed users may; so may members of a listed group (`members` holds the
- * groups looked up so far; a group missing from it is unknown). Nobody may when nobody is listed.
- */
+/** The one rule (schemas/approval-policy.ts), naming the approvers as Slack mentions. */
 export function checkApprover(userId: string, approvers: Approvers, members: ReadonlyMap<string, readonly string[]>): ApproverCheck {
-  if (approvers.users.length === 0 && approvers.groups.length === 0) {
-    return { allowed: false, reason: "no approvers are configured for this rollout (spec.approvers); it can only time out" };
-  }
-  if (approvers.users.includes(userId)) return { allowed: true, via: "user" };
-  for (const g of approvers.groups) {
-    if (members.get(g)?.includes(userId)) return { allowed: true, via: `group:${g}` };
-  }
-  return { allowed: false, reason: `${userId} is not an approver; ask ${mentionApprovers(approvers)}` };
+  return checkApproverOf(userId, approvers, members, mentionApprovers);
 }
 
 /**

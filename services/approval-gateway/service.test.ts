@@ -90,7 +90,7 @@ describe("decide", () => {
     const t = setup();
     await t.req();
     const refused = await t.service.decide(click("UEVE"));
-    expect(refused).toEqual({ kind: "refused", text: "You cannot decide this request: UEVE is not an approver; ask <@UALICE>, <!subteam^SONCALL>." });
+    expect(refused).toEqual({ kind: "refused", text: "You cannot decide this request: you are not an approver; ask <@UALICE>, <!subteam^SONCALL>." });
     expect(t.directory.lookups).toBe(1);
     expect(t.publisher.sent).toHaveLength(1);
     expect((await t.rec()).status).toBe("open");

@@ -140,7 +140,7 @@ describe("replay engine", () => {
       t: 54,
       actor: "slack:UEVE",
       to: "step.awaitingApproval",
-      reason: "approval 1-1 refused by the approval-gateway: UEVE is not an approver; ask <@U42>",
+      reason: "approval 1-1 refused by the approval-gateway: you are not an approver; ask <@U42>",
     });
     expect(r.timeline.find((e) => e.event === "evt.approval.granted")).toMatchObject({ t: 55, actor: "slack:U42", to: "step.shifting" });
     expect(r.timeline.find((e) => e.to === "paused")).toMatchObject({ t: 60, actor: "cli:alice" });

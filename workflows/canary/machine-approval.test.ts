@@ -28,8 +28,8 @@ describe("approval gates", () => {
   });
 
   it.each([
-    ["an unlisted Slack user", { kind: "slack" as const, id: "UEVE", name: "eve" }, undefined, "UEVE is not an approver; ask <@U123>, <!subteam^SONCALL>"],
-    ["a group the request does not list", { kind: "slack" as const, id: "UEVE" }, "group:SOTHER", "UEVE is not an approver"],
+    ["an unlisted Slack user", { kind: "slack" as const, id: "UEVE", name: "eve" }, undefined, "you are not an approver; ask <@U123>, <!subteam^SONCALL>"],
+    ["a group the request does not list", { kind: "slack" as const, id: "UEVE" }, "group:SOTHER", "you are not an approver"],
     ["a listed id from another channel", { kind: "cli" as const, id: "U123" }, undefined, "a cli actor cannot decide a Slack approval request"],
   ])("a grant by %s is refused: audited with who and why, the release keeps waiting", (_name, actor, via, why) => {
     const { r, t } = toGate();
