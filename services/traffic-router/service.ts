@@ -1,6 +1,7 @@
 // The traffic-router: cmd.traffic.set_weights → make sure the DestinationRule has both subsets →
-// plan the weights (pure) → PUT with the resourceVersion read (re-read and re-plan on 409) → read
-// back and verify → evt.traffic.weights_set | weights_failed. Compute, then apply, then read back.
+// plan the weights (pure) → a JSON patch of the weights only, every write guarded by `test` ops on
+// what was read (re-read and re-plan when a guard fails) → read back and verify →
+// evt.traffic.weights_set | weights_failed. Compute, then apply, then read back.
 import type { MessageOf } from "../../schemas/codec.js";
 import { SiskinError } from "../../schemas/errors.js";
 import { SiskinAnnotation } from "../../schemas/rollout-index.js";
@@ -8,6 +9,7 @@ import { Command, Event } from "../../schemas/subjects.js";
 import { trafficShapeOf, type WeightsSet } from "../../schemas/traffic.js";
 import { planDestinationRuleSubsets, planTraffic, verifyTraffic, type PlanError, type RouteExtras, type RouteSelection, type RouteWeights } from "./plan.js";
 import { isTransient, type DestinationRules, type EventPublisher, type ObjectRef, type VirtualServices } from "./ports.js";
+import { pointer, type JsonPatchOp } from "./json-patch.js";
 import type { VirtualService } from "./vs-types.js";
 import { isConflict, retryOnConflict } from "../runtime/conflict.js";
 
@@ -47,6 +49,23 @@ const fromPlan = (e: PlanError) => new Failure(e.code, e.message, false);
 
 function toSchemaRoutes(routes: RouteWeights[]): WeightsSet["routes"] {
   return routes.map((r) => ({ kind: r.kind, index: r.index, ...(r.name === undefined ? {} : { name: r.name }), stableWeight: r.stableWeight, canaryWeight: r.canaryWeight }));
+}
+
+/**
+ * The weight and release Siskin wrote, so the k8s-watcher can tell its own writes from drift: `add`
+ * sets one annotation and leaves the others. Without an annotations map the map itself is added,
+ * guarded by the resourceVersion read (nothing else can prove the map is still absent).
+ */
+export function annotationOps(vs: VirtualService, canaryWeight: number, releaseId: string | undefined): JsonPatchOp[] {
+  const values: Record<string, string> = { [SiskinAnnotation.canaryWeight]: String(canaryWeight) };
+  if (releaseId !== undefined) values[SiskinAnnotation.weightsRelease] = releaseId;
+  if (vs.metadata?.annotations === undefined) {
+    return [
+      { op: "test", path: "/metadata/resourceVersion", value: vs.metadata?.resourceVersion ?? "" },
+      { op: "add", path: "/metadata/annotations", value: values },
+    ];
+  }
+  return Object.entries(values).map(([k, v]) => ({ op: "add" as const, path: pointer("metadata", "annotations", k), value: v }));
 }
 
 /** Build the router from its ports. */
@@ -99,12 +118,7 @@ export function createService(deps: TrafficRouterDeps): TrafficRouter {
       if (!plan.ok) throw fromPlan(plan.error);
       let stored: VirtualService = vs;
       if (plan.changed) {
-        const next = plan.vs;
-        // The weight and release Siskin wrote, so the k8s-watcher can tell its own writes from drift.
-        const annotations: Record<string, string> = { ...((next.metadata?.annotations as Record<string, string> | undefined) ?? {}), [SiskinAnnotation.canaryWeight]: String(d.canaryWeight) };
-        if (msg.releaseId !== undefined) annotations[SiskinAnnotation.weightsRelease] = msg.releaseId;
-        next.metadata = { ...next.metadata, annotations };
-        await api(`updating VirtualService ${ns}/${vsRef.name}`, () => deps.virtualServices.replace(next));
+        await api(`patching VirtualService ${ns}/${vsRef.name}`, () => deps.virtualServices.patch(vsRef, [...plan.patch, ...annotationOps(vs, d.canaryWeight, msg.releaseId)]));
         stored = await must("VirtualService", vsRef, () => deps.virtualServices.get(vsRef));
       }
       const check = verifyTraffic(stored, { canaryWeight: d.canaryWeight, ...selection, ...extras });

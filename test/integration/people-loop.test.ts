@@ -24,6 +24,7 @@ import { main as releaseTrigger, type RunningReleaseTrigger } from "../../servic
 import { connectNats, createPublisher, openKv, provision, type JsonKv, type Publisher } from "../../services/runtime/index.js";
 import { startSimCluster, type RunningSimCluster } from "../../sim/cluster/index.js";
 import { createSimGit, type SimGit } from "../../sim/git/sim.js";
+import { signedInteraction } from "../../sim/slack/interactivity.js";
 import { startSimSlack, type SimSlack } from "../../sim/slack/server.js";
 import { startNats, waitFor, type NatsServer } from "../harness/index.js";
 
@@ -45,6 +46,7 @@ let trigger: RunningReleaseTrigger;
 let gateway: RunningApprovalGateway;
 let notify: RunningNotifier;
 let hookServer: Server;
+let staleClick: ReturnType<SimSlack["buildClick"]>;
 const hookEvents: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), "people-loop-"));
 
@@ -208,6 +210,8 @@ describe("people loop", () => {
   });
 
   it("an approver's click publishes evt.approval.granted once and updates the message", async () => {
+    // A second person's click on the same message, sent once the release has moved on (a stale button).
+    staleClick = slack.buildClick({ channel: CHANNEL, ts: approvalTs, actionId: "siskin_approval_approve", user: { id: "UALICE", name: "alice" } });
     const click = slack.buildClick({ channel: CHANNEL, ts: approvalTs, actionId: "siskin_approval_approve", user: { id: "UBOB", name: "bob" } });
     expect((await slack.send(click)).status).toBe(200);
     expect((await slack.send(click)).status).toBe(401);
@@ -248,5 +252,22 @@ describe("people loop", () => {
     await waitFor(() => slack.messages({ channel: CHANNEL })[0]!.text.includes("promoted"), { timeoutMs: 5000, what: "the first message showing the outcome" });
     await waitFor(() => hookEvents.includes(Event.releaseCompleted), { timeoutMs: 5000, what: "the generic webhook" });
     expect(hookEvents[0]).toBe(Event.releaseRequested);
+  });
+
+  it("Slack always gets an answer: a stale approval button gets 200 and an ephemeral saying where the release is; another app's button gets 200", async () => {
+    const stale = await slack.send(staleClick);
+    expect(stale.status).toBe(200);
+    const said = await waitFor(() => slack.ephemerals({ user: "UALICE" }).at(-1), { timeoutMs: 5000, what: "the stale button's ephemeral" });
+    expect(said.text).toBe(`This request is no longer valid: release ${releaseId} is promoted; the request was granted by <@UBOB>.`);
+    expect(await countOf(Event.approvalGranted)).toBe(1);
+
+    const payload = JSON.parse(new URLSearchParams(staleClick.body).get("payload")!) as { actions: Array<Record<string, unknown>>; action_ts?: string };
+    payload.actions = [{ ...payload.actions[0], action_id: "another_apps_button", value: "x" }];
+    const started = performance.now();
+    const other = await slack.send(signedInteraction(payload, SIGNING_SECRET, Date.now()));
+    expect(other.status).toBe(200);
+    expect(other.body).toBe("");
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(slack.ephemerals({ user: "UALICE" })).toHaveLength(1);
   });
 });

@@ -103,6 +103,10 @@ export interface ApprovalRecord {
   actor: Actor | null;
   at: number | null;
   comment: string | null;
+  /** The allow-list sent with the request (absent in releases started before it was kept). */
+  approvers?: { users: string[]; groups: string[] };
+  /** Decisions refused because their actor is not on the allow-list: who, when, why. */
+  refusals?: Array<{ actor: Actor; at: number; reason: string }>;
 }
 
 /** Why and how the release is rolling back, and which final state follows. */
