@@ -6,7 +6,7 @@
  * a 4xx naming the problem, while a NATS outage is a 503 so the notification comes again.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { Compile } from "typebox/compile";
 import { AlertmanagerWebhook } from "../../schemas/alert.js";
 import { SiskinError } from "../../schemas/errors.js";
@@ -21,8 +21,13 @@ export interface AppDeps {
   service: AlertIngestService;
   /** Largest body accepted, in bytes (default 1 MiB); larger is 413. */
   bodyLimit?: number;
-  /** When set, requests must carry `Authorization: Bearer <token>` (Alertmanager `http_config.authorization`). */
+  /** Requests must carry `Authorization: Bearer <token>` (Alertmanager `http_config.authorization`). */
   bearerToken?: string;
+  /**
+   * Accept unauthenticated webhooks (`SISKIN_INSECURE_NO_AUTH=true`, the simulated world only).
+   * Without it, a missing token is a startup error: the webhook never runs open by accident.
+   */
+  insecureNoAuth?: boolean;
   log?: Log;
 }
 
@@ -63,19 +68,22 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   const token = deps.bearerToken;
-  if (token !== undefined) {
-    // Before the body is read: an unauthenticated sender does not get to upload a megabyte.
-    app.addHook("onRequest", async (req, reply) => {
-      if (req.url.startsWith(WEBHOOK_PATH) && !bearerMatches(req.headers.authorization, token)) {
-        return reply
-          .code(401)
-          .header("www-authenticate", 'Bearer realm="siskin-alert-ingest"')
-          .send({ error: "missing or wrong bearer token; set http_config.authorization.credentials in the Alertmanager receiver" });
-      }
-    });
+  if (token === undefined && deps.insecureNoAuth !== true) {
+    throw new SiskinError("SISKIN_ERR_INVALID_CONFIG", "alert-ingest needs SISKIN_WEBHOOK_TOKEN (or SISKIN_INSECURE_NO_AUTH=true in a simulation)", { retryable: false });
   }
+  // On the route, after routing: the router decodes `%61` and accepts absolute-form targets, so a
+  // comparison with the raw URL would be walked around. Before the body is read, so an
+  // unauthenticated sender does not get to upload a megabyte.
+  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
+      return reply
+        .code(401)
+        .header("www-authenticate", 'Bearer realm="siskin-alert-ingest"')
+        .send({ error: "missing or wrong bearer token; set http_config.authorization.credentials in the Alertmanager receiver" });
+    }
+  };
 
-  app.post(WEBHOOK_PATH, async (req, reply) => {
+  app.post(WEBHOOK_PATH, { onRequest: authenticate }, async (req, reply) => {
     const body = req.body;
     if (!validator.Check(body)) {
       const problems = problemsOf(body);
