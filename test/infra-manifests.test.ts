@@ -172,7 +172,12 @@ describe("RBAC: least privilege per worker", () => {
 
   it("binds no role to the workers that never call the API server", () => {
     const bound = new Set(grants.map((g) => g.sa));
-    for (const w of ["orchestrator", "metrics-analyzer", "alert-ingest", "approval-gateway", "notifier"]) expect(bound.has(w)).toBe(false);
+    for (const w of ["metrics-analyzer", "alert-ingest", "approval-gateway", "notifier"]) expect(bound.has(w)).toBe(false);
+  });
+
+  it("lets the orchestrator only get VMRollouts (a release's spec is read from the API server)", () => {
+    const mine = grants.filter((g) => g.sa === "orchestrator");
+    expect(mine.map((g) => `${g.verb} ${g.resource}.${g.group}`)).toEqual(["get vmrollouts.siskin.dev"]);
   });
 });
 

@@ -37,8 +37,9 @@ const releaseEvents = [Event.releaseProgressed, Event.releaseCompleted, Event.re
 /** Every worker's access, derived from the subjects it owns. */
 export const workerAccess: Record<string, WorkerAccess> = {
   orchestrator: {
-    publishes: [...Object.values(Command).filter((c) => c !== Command.orchestratorControl), ...releaseEvents],
-    consumes: ["orchestrator", "orchestratorControl"],
+    // It alone states evt.release.requested, with the spec it read from the API server.
+    publishes: [...Object.values(Command).filter((c) => !c.startsWith("cmd.orchestrator.")), Event.releaseRequested, ...releaseEvents],
+    consumes: ["orchestrator", "orchestratorControl", "orchestratorDecide", "orchestratorRelease"],
     buckets: [
       { bucket: Bucket.releases, write: true },
       { bucket: Bucket.rollouts, write: true },
@@ -82,8 +83,9 @@ export const workerAccess: Record<string, WorkerAccess> = {
     consumes: [],
     buckets: [{ bucket: Bucket.rollouts, write: false }],
   },
+  // Authenticates people (per-person API tokens), so it alone may publish their decisions.
   "release-trigger": {
-    publishes: [Event.releaseRequested, Command.orchestratorControl],
+    publishes: [Command.orchestratorRelease, Command.orchestratorControl, Command.orchestratorDecide],
     consumes: [],
     buckets: [],
   },
@@ -102,8 +104,9 @@ export const workerAccess: Record<string, WorkerAccess> = {
     consumes: ["statusWriter"],
     buckets: [],
   },
+  // Authenticates people (OIDC), so it may publish their decisions as well as safe controls.
   dashboard: {
-    publishes: [Command.orchestratorControl],
+    publishes: [Command.orchestratorControl, Command.orchestratorDecide],
     consumes: [],
     buckets: [
       { bucket: Bucket.releases, write: false },
@@ -111,8 +114,10 @@ export const workerAccess: Record<string, WorkerAccess> = {
     ],
     reads: [Stream.events.name],
   },
+  // The shared CLI credential: safe actions only (pause, resume, abort); releases and approvals go
+  // through the release API, which authenticates the person.
   cli: {
-    publishes: [Event.releaseRequested, Command.orchestratorControl],
+    publishes: [Command.orchestratorControl],
     consumes: [],
     buckets: [{ bucket: Bucket.releases, write: false }],
     subscribes: ["evt.release.>"],

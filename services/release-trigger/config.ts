@@ -25,8 +25,27 @@ export const ReleaseTriggerConfig = Type.Object(
     ),
     api: Type.Object(
       {
-        /** Bearer token of `/api/v1/*` (`SISKIN_API_TOKEN`). Redacted in logs. */
+        /**
+         * Shared bearer token of `/api/v1/*` (`SISKIN_API_TOKEN`): may ask for releases, pause, resume
+         * and abort, never approve, reject or promote. Redacted in logs.
+         */
         token: Type.String({ minLength: 16 }),
+        /**
+         * Per-person tokens (`SISKIN_API_PEOPLE`, JSON): the SHA-256 hex digest of each token → `{user,
+         * name?, groups?}`. `user` is the approver id (a Slack user id). Only digests are stored.
+         */
+        people: Type.Record(
+          Type.String({ pattern: "^[0-9a-fA-F]{64}$" }),
+          Type.Object(
+            {
+              user: Type.String({ minLength: 1, maxLength: 200 }),
+              name: Type.Optional(Type.String({ maxLength: 200 })),
+              groups: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50 })),
+            },
+            { additionalProperties: false },
+          ),
+          { default: {} },
+        ),
       },
       { additionalProperties: false },
     ),

@@ -119,7 +119,7 @@ export function workerEnv(worker: WorkerName, i: WorkerEnvInput): Record<string,
         SISKIN_AUTH_TOKENS: `U0ONCALL1:${createHash("sha256").update(i.secrets.dashboardOnCall).digest("hex")}`,
       };
     case "orchestrator":
-      return { ...common, SISKIN_TICK_MS: String(i.orchestratorTickMs) };
+      return { ...common, ...kube, SISKIN_TICK_MS: String(i.orchestratorTickMs) };
     default: {
       const never: never = worker;
       throw new Error(`sim-world: no environment for worker ${String(never)}; add it to workerEnv`);

@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp as buildAlertApp, WEBHOOK_PATH } from "../../services/alert-ingest/http.js";
 import { createService as createAlertService } from "../../services/alert-ingest/service.js";
-import { webhook } from "../../services/alert-ingest/fixtures.js";
+import { webhook } from "../../services/alert-ingest/fixtures.test-util.js";
 import { buildApp as buildTriggerApp } from "../../services/release-trigger/http.js";
 import { createService as createTriggerService } from "../../services/release-trigger/service.js";
 import { fakePublisher, fakeRollouts, ratingsSpec } from "../../services/release-trigger/fakes.test-util.js";

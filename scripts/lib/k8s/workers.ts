@@ -70,7 +70,7 @@ const readOnly = ["get", "list", "watch"];
 export const workers: readonly WorkerSpec[] = [
   {
     name: "release-trigger",
-    description: "GitHub tag webhook and the release API: evt.release.requested",
+    description: "GitHub tag webhook and the release API: cmd.orchestrator.release",
     consumers: [],
     service: {
       port: 8082,
@@ -109,8 +109,9 @@ export const workers: readonly WorkerSpec[] = [
   {
     name: "orchestrator",
     description: "hosts each release's statechart: events in, commands out",
-    consumers: ["orchestrator", "orchestratorControl"],
-    rules: [],
+    consumers: ["orchestrator", "orchestratorControl", "orchestratorDecide", "orchestratorRelease"],
+    // A release's spec is read from its VMRollout, never taken from the request message.
+    rules: [{ apiGroups: ["siskin.dev"], resources: ["vmrollouts"], verbs: ["get"] }],
     scaling: {
       min: 1,
       max: 5,
