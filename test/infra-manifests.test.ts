@@ -248,3 +248,25 @@ describe("production overlay infra/k8s/overlays/production", () => {
     expect(one(production, "Service", "siskin-alert-ingest").spec.ports[0].port).toBe(Number(url.port || 80));
   });
 });
+
+// Issue 14, finding 6: NATS admits only Siskin's pods; every worker admits ingress only where something must reach it.
+describe("NetworkPolicies", () => {
+  const monitoringOnly = [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "keda" } } }, { namespaceSelector: { matchLabels: { "siskin.dev/monitoring": "true" } } }];
+
+  it("NATS clients on 4222 are Siskin's pods only; monitoring 8222 only KEDA and monitoring namespaces", () => {
+    const ingress = one(base, "NetworkPolicy", "siskin-nats").spec.ingress as Array<Record<string, any>>;
+    const byPort = (p: number) => ingress.find((r) => (r.ports as Array<{ port: number }>).some((x) => x.port === p));
+    expect(byPort(4222)?.from).toEqual([{ podSelector: { matchLabels: { "app.kubernetes.io/name": "siskin" } } }]);
+    expect(byPort(8222)?.from).toEqual(monitoringOnly);
+    for (const r of ingress) expect(r.from, "no rule admits every pod").toBeDefined();
+  });
+
+  it.each(workers.map((w) => [w.name, w.service?.port]))("%s admits its metrics port from monitoring, and only its webhook port besides", (name, webPort) => {
+    const p = one(base, "NetworkPolicy", `siskin-${name}`);
+    expect(p.spec.podSelector).toEqual({ matchLabels: { "app.kubernetes.io/name": "siskin", "app.kubernetes.io/component": name } });
+    expect(p.spec.policyTypes).toEqual(["Ingress"]);
+    const ingress = p.spec.ingress as Array<Record<string, any>>;
+    expect(ingress.find((r) => r.ports[0].port === 8080)?.from).toEqual(monitoringOnly);
+    expect(ingress.map((r) => r.ports[0].port).sort()).toEqual([8080, ...(webPort === undefined ? [] : [webPort])].sort());
+  });
+});

@@ -6,6 +6,7 @@
  * exactly, as services/runtime/provision.ts names it. test/integration/infra-nats-permissions.test.ts
  * runs these permissions on a real nats-server.
  */
+import { inboxPrefixFor } from "../../services/runtime/nats.js";
 import { consumerConfig } from "../../services/runtime/provision.js";
 import {
   Bucket,
@@ -133,10 +134,11 @@ export function consumerDurables(consumer: ConsumerName): string[] {
 }
 
 /** The publish and subscribe allow lists of one worker. */
-export function permissionsFor(access: WorkerAccess): { publish: string[]; subscribe: string[] } {
+export function permissionsFor(user: string, access: WorkerAccess): { publish: string[]; subscribe: string[] } {
   const publish = new Set<string>(access.publishes);
-  // Replies (publish acks, API answers, KV watch deliveries) come back on the client's inbox.
-  const subscribe = new Set<string>(["_INBOX.>", ...(access.subscribes ?? [])]);
+  // Replies (publish acks, API answers, KV watch deliveries) come back on the user's own inbox
+  // prefix (the client sets `inboxPrefix`), never `_INBOX.>`, which would show everyone's replies.
+  const subscribe = new Set<string>([`${inboxPrefixFor(user)}.>`, ...(access.subscribes ?? [])]);
   // jetstreamManager() checks the account once.
   publish.add("$JS.API.INFO");
   for (const c of access.consumes) {
@@ -201,7 +203,7 @@ export function renderNatsAuthorization(): string {
     `    { user: ${quote(ADMIN_USER)}, password: $SISKIN_NATS_PASSWORD_ADMIN }`,
   ];
   for (const [worker, access] of Object.entries(workerAccess)) {
-    const p = permissionsFor(access);
+    const p = permissionsFor(worker, access);
     lines.push(`    { user: ${quote(worker)}, password: $${natsPasswordEnv(worker)}, permissions: {`);
     lines.push(`        publish: { allow: [${p.publish.map(quote).join(", ")}] }`);
     lines.push(`        subscribe: { allow: [${p.subscribe.map(quote).join(", ")}] }`);

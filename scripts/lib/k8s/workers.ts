@@ -59,6 +59,15 @@ export const HTTP_PORT = 8080;
 /** In-cluster address of the NATS client service (same namespace). */
 export const NATS_URL = "nats://siskin-nats:4222";
 
+/** Namespace label that admits a namespace's pods (Prometheus) to the metrics ports. */
+export const MONITORING_NAMESPACE_LABEL = "siskin.dev/monitoring";
+
+/** Who may read monitoring ports: KEDA's namespace and namespaces labelled {@link MONITORING_NAMESPACE_LABEL}=true. */
+export const monitoringPeers = [
+  { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "keda" } } },
+  { namespaceSelector: { matchLabels: { [MONITORING_NAMESPACE_LABEL]: "true" } } },
+];
+
 /** The ConfigMap of cluster-specific, non-secret settings. */
 export const SETTINGS_CONFIGMAP = "siskin-settings";
 
