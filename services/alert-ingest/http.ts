@@ -10,6 +10,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { Compile } from "typebox/compile";
 import { AlertmanagerWebhook } from "../../schemas/alert.js";
 import { SiskinError } from "../../schemas/errors.js";
+import { capConnections, ingressOptions, type IngressLimits } from "../runtime/ingress.js";
 import type { Log } from "./ports.js";
 import type { AlertIngestService } from "./service.js";
 
@@ -29,12 +30,29 @@ export interface AppDeps {
    */
   insecureNoAuth?: boolean;
   log?: Log;
+  /** Timeouts and connection cap (defaults: 30 s, 10 s, 64). */
+  limits?: Partial<IngressLimits>;
 }
 
 const validator = Compile(AlertmanagerWebhook);
 
+/** The first five problems; the iterator is left there, so a megabyte of junk is not fully walked. */
 function problemsOf(body: unknown): string[] {
-  return [...validator.Errors(body)].slice(0, 5).map((e) => `${e.instancePath === "" ? "body" : e.instancePath}: ${e.message}`);
+  const out: string[] = [];
+  for (const e of validator.Errors(body)) {
+    out.push(`${e.instancePath === "" ? "body" : e.instancePath}: ${e.message}`);
+    if (out.length === 5) break;
+  }
+  return out;
+}
+
+/** Cheap checks before the schema walks every alert: an object with an `alerts` array of objects. */
+function shapeProblem(body: unknown): string | null {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return "body must be a JSON object (an Alertmanager webhook)";
+  const alerts = (body as { alerts?: unknown }).alerts;
+  if (!Array.isArray(alerts)) return "/alerts must be an array";
+  const first = alerts.findIndex((a) => typeof a !== "object" || a === null || Array.isArray(a));
+  return first < 0 ? null : `/alerts/${first} must be an object`;
 }
 
 function digest(s: string): Buffer {
@@ -49,7 +67,9 @@ export function bearerMatches(header: string | undefined, token: string): boolea
 
 /** Build the app without listening; tests use `app.inject()`. */
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 1024 * 1024 });
+  const limits = { ...deps.limits, ...(deps.bodyLimit === undefined ? {} : { bodyLimit: deps.bodyLimit }) };
+  const app = Fastify({ logger: false, ...ingressOptions(limits) });
+  capConnections(app, limits);
   const log = deps.log;
   // Only JSON: fastify also parses text/plain by default, which Alertmanager never sends.
   app.removeContentTypeParser("text/plain");
@@ -85,6 +105,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.post(WEBHOOK_PATH, { onRequest: authenticate }, async (req, reply) => {
     const body = req.body;
+    const shape = shapeProblem(body);
+    if (shape !== null) return reply.code(400).send({ error: `invalid Alertmanager webhook body: ${shape}`, problems: [shape] });
     if (!validator.Check(body)) {
       const problems = problemsOf(body);
       return reply.code(400).send({ error: `invalid Alertmanager webhook body: ${problems.join("; ")}`, problems });

@@ -10,6 +10,7 @@ import { Type } from "typebox";
 import { K8sName, K8sNamespace, StringEnum, Version } from "../../schemas/common.js";
 import { ControlAction, isDecideAction } from "../../schemas/control.js";
 import { releaseIdOf } from "../../schemas/subjects.js";
+import { capConnections, ingressOptions, type IngressLimits } from "../runtime/ingress.js";
 import { checkGithubSignature, decodeGithubBody } from "./github.js";
 import { createTokenBook, type ApiIdentity, type PeopleByTokenDigest } from "./people.js";
 import type { Actor, ReleaseTriggerService } from "./service.js";
@@ -24,10 +25,10 @@ export interface HttpDeps {
   /** Per-person tokens (SHA-256 digest → user and groups): the only callers who may approve, reject or promote. */
   people?: PeopleByTokenDigest;
   logger?: FastifyBaseLogger;
+  /** Body size, timeouts and connection cap (defaults: 1 MiB, 30 s, 10 s, 64). */
+  limits?: Partial<IngressLimits>;
 }
 
-/** GitHub caps payloads at 25 MB. */
-const webhookBodyLimit = 26 * 1024 * 1024;
 
 const ReleaseBody = Type.Object(
   {
@@ -107,7 +108,9 @@ export function actorFor(who: ApiIdentity, action: ControlAction, declared: Acto
 
 /** Build the fastify app (no socket; tests use `inject()`). */
 export function buildApp(deps: HttpDeps): FastifyInstance {
-  const app = Fastify({ ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }) })
+  // A tag push is a few KiB (GitHub caps at 25 MB, but a push of one tag never nears it): the body is
+  // read up to 1 MiB, and only then is the signature checked, so an unsigned upload costs at most that.
+  const app = Fastify({ ...ingressOptions(deps.limits), ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }) })
     .setValidatorCompiler(TypeBoxValidatorCompiler)
     .withTypeProvider<TypeBoxTypeProvider>();
 
@@ -116,7 +119,7 @@ export function buildApp(deps: HttpDeps): FastifyInstance {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
       ["application/json", "application/x-www-form-urlencoded"],
-      { parseAs: "string", bodyLimit: webhookBodyLimit },
+      { parseAs: "string" },
       (_req, body, done) => done(null, body),
     );
     scope.post("/webhooks/github", async (req, reply) => {
@@ -184,5 +187,6 @@ export function buildApp(deps: HttpDeps): FastifyInstance {
       },
     );
   });
+  capConnections(app, deps.limits);
   return app;
 }
