@@ -202,6 +202,14 @@ export const Header = {
    * (`<consumer>:<stream>:<seq>`) so two consumers refusing one event both land in the DLQ.
    */
   deadMsgId: "Siskin-Dead-Msg-Id",
+  /** Dead letters: the stream and sequence of the original, so it can be found (and read while it is kept). */
+  deadStream: "Siskin-Dead-Stream",
+  deadStreamSeq: "Siskin-Dead-Stream-Seq",
+  /**
+   * Dead letters: present when the payload is a truncated copy (the original plus the dead letter's
+   * headers would exceed max_payload); its value is the original size in bytes.
+   */
+  deadTruncated: "Siskin-Dead-Truncated",
 } as const;
 
 /**
