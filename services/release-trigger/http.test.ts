@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { sign } from "@octokit/webhooks-methods";
 import { afterEach, describe, expect, it } from "vitest";
@@ -96,6 +97,16 @@ describe("POST /webhooks/github", () => {
     expect(replay.statusCode).toBe(202);
     expect(replay.json()).toMatchObject({ accepted: [{ duplicate: true }] });
     expect(publisher.sent).toHaveLength(1);
+  });
+
+  it("a signed empty body is a 401, not a 500 (found by the fuzzer)", async () => {
+    const { app, publisher } = setup();
+    current = app;
+    const sig = `sha256=${createHmac("sha256", secret).update("").digest("hex")}`;
+    const res = await deliver(app, "", { sig });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error).toMatch(/empty body/);
+    expect(publisher.sent).toEqual([]);
   });
 
   it("refuses a version the rollout's versionPattern does not allow", async () => {
