@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Consumer, type ConsumerName } from "../schemas/subjects.js";
 import { consumerDurables, natsPasswordEnv, workerAccess } from "../scripts/lib/nats-permissions.js";
 import { workers } from "../scripts/lib/k8s/workers.js";
+import { renderNamespacedOverlay } from "../scripts/lib/k8s/namespaced.js";
 import { kustomize, ofKind, one, root, type Obj } from "./infra-tools.test-util.js";
 
 let base: Obj[];
@@ -268,5 +269,40 @@ describe("NetworkPolicies", () => {
     const ingress = p.spec.ingress as Array<Record<string, any>>;
     expect(ingress.find((r) => r.ports[0].port === 8080)?.from).toEqual(monitoringOnly);
     expect(ingress.map((r) => r.ports[0].port).sort()).toEqual([8080, ...(webPort === undefined ? [] : [webPort])].sort());
+  });
+});
+
+// Issue 14, finding 8: the namespaced install binds each worker's ClusterRole only in the listed namespaces.
+describe("namespaced install infra/k8s/overlays/namespaced (generated for bookinfo)", () => {
+  let objs: Obj[];
+  beforeAll(async () => {
+    objs = await kustomize("infra/k8s/overlays/namespaced");
+  });
+
+  it("has no ClusterRoleBinding and one RoleBinding per worker with rules in each listed namespace", () => {
+    expect(ofKind(objs, "ClusterRoleBinding")).toEqual([]);
+    const bindings = ofKind(objs, "RoleBinding");
+    const withRules = workers.filter((w) => w.rules.length > 0).map((w) => `siskin-${w.name}`).sort();
+    expect(bindings.map((b) => b.metadata.name).sort()).toEqual(withRules);
+    for (const b of bindings) {
+      expect(b.metadata.namespace).toBe("bookinfo");
+      expect(b.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: b.metadata.name });
+      expect(b.subjects).toEqual([{ kind: "ServiceAccount", name: b.metadata.name, namespace: "siskin" }]);
+    }
+  });
+
+  it("tells release-trigger and k8s-watcher which namespaces to read, keeping the rest of their environment", () => {
+    for (const name of ["release-trigger", "k8s-watcher"]) {
+      const d = one(objs, "Deployment", `siskin-${name}`);
+      expect(envOf(d, "SISKIN_NAMESPACES")?.value).toBe("bookinfo");
+      expect(envOf(d, "SISKIN_NATS_USER")?.value).toBe(name);
+    }
+  });
+
+  it("renders for any list of namespaces and refuses none or a bad name", () => {
+    const files = renderNamespacedOverlay(["a", "b-2"]);
+    expect(files["rolebindings.yaml"]?.match(/kind: RoleBinding/g)).toHaveLength(2 * workers.filter((w) => w.rules.length > 0).length);
+    expect(() => renderNamespacedOverlay([])).toThrow(/at least one namespace/);
+    expect(() => renderNamespacedOverlay(["Bad_NS"])).toThrow(/not a namespace name/);
   });
 });

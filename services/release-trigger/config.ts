@@ -49,6 +49,11 @@ export const ReleaseTriggerConfig = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /**
+     * Namespaces whose VMRollouts take releases (`SISKIN_NAMESPACES`, comma-separated); empty: all
+     * (cluster-wide list). A namespaced install sets it to the namespaces it binds roles in.
+     */
+    namespaces: Type.Array(Type.String({ pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }), { default: [] }),
     /** Kubeconfig path (`SISKIN_KUBECONFIG`); in-cluster or `$KUBECONFIG` defaults when unset. */
     kubeconfig: Type.Optional(Type.String({ minLength: 1 })),
     /** pino level. */
