@@ -26,14 +26,14 @@ export const defaultIngressLimits: Readonly<IngressLimits> = Object.freeze({
 });
 
 /** fastify options for `limits` (merge into `Fastify({...})`). */
-export function ingressOptions(limits: Partial<IngressLimits> = {}): Pick<FastifyServerOptions, "bodyLimit" | "requestTimeout" | "connectionTimeout" | "keepAliveTimeout" | "maxParamLength"> {
+export function ingressOptions(limits: Partial<IngressLimits> = {}): Pick<FastifyServerOptions, "bodyLimit" | "requestTimeout" | "connectionTimeout" | "keepAliveTimeout" | "routerOptions"> {
   const l = { ...defaultIngressLimits, ...limits };
   return {
     bodyLimit: l.bodyLimit,
     requestTimeout: l.requestTimeoutMs,
     connectionTimeout: l.connectionTimeoutMs,
     keepAliveTimeout: Math.min(5_000, l.connectionTimeoutMs),
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
   };
 }
 

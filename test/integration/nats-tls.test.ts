@@ -39,7 +39,7 @@ describe("NATS over TLS (infra/nats/tls.conf)", () => {
   it("a worker connects with SISKIN_NATS_TLS_* (CA, client certificate and key) and round-trips a request", async () => {
     const nc = await connectNats({ servers: [tlsUrl()], tls: { caFile: f("ca.crt"), certFile: f("client.crt"), keyFile: f("client.key") } }, "tls-test");
     try {
-      const sub = nc.subscribe("echo", { callback: (_e, m) => m.respond(m.data) });
+      const sub = nc.subscribe("echo", { callback: (_e, m) => void m.respond(m.data) });
       const reply = await nc.request("echo", "over tls", { timeout: 2_000 });
       expect(reply.string()).toBe("over tls");
       sub.unsubscribe();
