@@ -47,9 +47,10 @@ const json = { "content-type": "application/json" };
 
 describe("no request target walks around authentication", () => {
   it.each(pathVariants(WEBHOOK_PATH))("alert-ingest %s without a token reaches no handler", async (target) => {
+    const before = alertsPublished.length;
     const res = await rawRequest(alertPort, "POST", target, json, firing);
     expect([400, 401, 404]).toContain(res.status);
-    expect(alertsPublished).toEqual([]);
+    expect(alertsPublished.length).toBe(before);
   });
 
   const triggerPaths = ["/webhooks/github", "/api/v1/releases", "/api/v1/releases/shop/ratings/v2/actions"];
@@ -57,14 +58,16 @@ describe("no request target walks around authentication", () => {
   it.each(cases)("release-trigger %s as %s without credentials reaches no handler", async (path, target) => {
     const body = path.endsWith("actions") ? { action: "abort", actor: "mallory" } : { rollout: "shop/ratings", version: "v2" };
     const headers = path.startsWith("/webhooks") ? { ...json, "x-github-event": "push", "x-github-delivery": "d1" } : json;
+    const before = trigger.sent.length;
     const res = await rawRequest(triggerPort, "POST", target, headers, JSON.stringify(body));
     expect([400, 401, 404]).toContain(res.status);
-    expect(trigger.sent).toEqual([]);
+    expect(trigger.sent.length).toBe(before);
   });
 
   it.each(pathVariants("/slack/events"))("approval-gateway %s unsigned reaches no listener", async (target) => {
+    const before = slackReached;
     const res = await rawRequest(slackPort, "POST", target, json, JSON.stringify({ type: "block_actions" }));
     expect([400, 401, 404]).toContain(res.status);
-    expect(slackReached).toBe(0);
+    expect(slackReached).toBe(before);
   });
 });
