@@ -5,6 +5,7 @@ import { buildApp } from "./http.js";
 import { createService } from "./service.js";
 import { fakePublisher, fakeRollouts, ratingsSpec } from "./fakes.test-util.js";
 import { tokenDigest } from "./people.js";
+import { load } from "./config.js";
 
 const shared = "shared-api-token-0123";
 const aliceToken = "alice-personal-token-0123456789";
@@ -63,5 +64,24 @@ describe("operator actions through the release API", () => {
   it("an unknown token is 401", async () => {
     const { app } = setup();
     expect((await act(app, "not-a-known-token-0000", { action: "pause" })).statusCode).toBe(401);
+  });
+});
+
+describe("SISKIN_API_PEOPLE", () => {
+  const env = { SISKIN_GITHUB_WEBHOOK_SECRET: "webhook-secret", SISKIN_API_TOKEN: shared };
+  it("maps token digests to people", () => {
+    const people = { [tokenDigest(aliceToken)]: { user: "U0ALICE", groups: ["S0ONCALL"] } };
+    expect(load({ ...env, SISKIN_API_PEOPLE: JSON.stringify(people) }).api.people).toEqual(people);
+    expect(load(env).api.people).toEqual({});
+  });
+
+  it("refuses a key that is not a digest (a token pasted in clear), without echoing it", () => {
+    const run = () => load({ ...env, SISKIN_API_PEOPLE: JSON.stringify({ [aliceToken]: { user: "U0ALICE" } }) });
+    expect(run).toThrow(/SISKIN_API_PEOPLE: 1 key\(s\) are not SHA-256 hex digests/);
+    try {
+      run();
+    } catch (err) {
+      expect(String(err)).not.toContain(aliceToken);
+    }
   });
 });

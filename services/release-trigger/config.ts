@@ -1,5 +1,6 @@
 /** release-trigger's configuration (`SISKIN_*` variables), validated once and frozen. */
 import { Type, type Static } from "typebox";
+import { SiskinError } from "../../schemas/errors.js";
 import { HttpConfig, loadConfig, NatsConfig } from "../runtime/config.js";
 
 /** Settings of release-trigger. */
@@ -65,5 +66,11 @@ export type ReleaseTriggerConfig = Static<typeof ReleaseTriggerConfig>;
 
 /** Read the configuration from `env`; throws SISKIN_ERR_INVALID_CONFIG listing every problem. */
 export function load(env: Record<string, string | undefined>): Readonly<ReleaseTriggerConfig> {
-  return loadConfig(ReleaseTriggerConfig, env, { prefix: "SISKIN_" });
+  const cfg = loadConfig(ReleaseTriggerConfig, env, { prefix: "SISKIN_" });
+  // Only digests are stored: a key that is not one is most likely a token pasted in clear.
+  const bad = Object.keys(cfg.api.people).filter((k) => !/^[0-9a-fA-F]{64}$/.test(k));
+  if (bad.length > 0) {
+    throw new SiskinError("SISKIN_ERR_INVALID_CONFIG", `invalid configuration:\n  SISKIN_API_PEOPLE: ${bad.length} key(s) are not SHA-256 hex digests; store printf %s "$TOKEN" | sha256sum, never the token`);
+  }
+  return cfg;
 }

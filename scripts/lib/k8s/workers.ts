@@ -92,6 +92,8 @@ export const workers: readonly WorkerSpec[] = [
     env: {
       SISKIN_GITHUB_WEBHOOK_SECRET: cred("github-webhook-secret"),
       SISKIN_API_TOKEN: cred("api-token"),
+      // Per-person tokens (SHA-256 digest → user, groups): the only API callers who may approve (docs/security.md).
+      SISKIN_API_PEOPLE: cred("api-people", true),
     },
     memory: "256Mi",
   },
