@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Command, Consumer, Header, Stream, deadLetterSubject } from "../../schemas/subjects.js";
 import { startConsumer } from "../../services/runtime/index.js";
 import { waitFor } from "../harness/index.js";
-import { deadLetters, memoryLogger, natsFixture, publishRaw, type NatsFixture } from "./runtime-helpers.js";
+import { deadLetters, memoryLogger, natsFixture, publishRaw, type NatsFixture } from "./runtime.test-util.js";
 
 let fx: NatsFixture;
 beforeAll(async () => {

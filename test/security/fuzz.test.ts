@@ -10,7 +10,7 @@ import { catalog } from "../../schemas/catalog.js";
 import type { Subject } from "../../schemas/subjects.js";
 import { buildApp as buildAlertApp } from "../../services/alert-ingest/http.js";
 import { createService as createAlertService } from "../../services/alert-ingest/service.js";
-import { upstream, webhook } from "../../services/alert-ingest/fixtures.js";
+import { upstream, webhook } from "../../services/alert-ingest/fixtures.test-util.js";
 import { createFastifyReceiver } from "../../services/approval-gateway/receiver.js";
 import { buildApp as buildTriggerApp } from "../../services/release-trigger/http.js";
 import { createService as createTriggerService } from "../../services/release-trigger/service.js";
