@@ -295,7 +295,7 @@ describe("no side doors through NATS", () => {
     expect(await refusal(js.publish(Event.approvalGranted, "{}"))).toMatch(/permissions violation/i);
   });
 
-  it("only the orchestrator states evt.release.requested; only approval-gateway evt.approval.granted", async () => {
+  it("only the orchestrator states evt.release.requested; only approval-gateway evt.approval.granted; only people-authenticating workers decide", async () => {
     const orchestrator = await as("orchestrator");
     const gateway = await as("approval-gateway");
     const js = jetstream(orchestrator, { timeout: 2_000 });
@@ -304,7 +304,8 @@ describe("no side doors through NATS", () => {
     for (const [user, access] of Object.entries(workerAccess)) {
       expect(access.publishes.includes(Event.releaseRequested), user).toBe(user === "orchestrator");
       expect(access.publishes.includes(Event.approvalGranted), user).toBe(user === "approval-gateway");
-      expect(access.publishes.includes(Command.orchestratorDecide), user).toBe(user === "release-trigger");
+      // The workers that authenticate people: per-person API tokens, OIDC.
+      expect(access.publishes.includes(Command.orchestratorDecide), user).toBe(user === "release-trigger" || user === "dashboard");
     }
   });
 
