@@ -171,6 +171,10 @@ export const VMRolloutSpec = Strict(
       { description: "A KubeVirt VirtualMachine `spec.template` (metadata + spec)." },
     )),
     image: Doc("containerDisk image repository; the release's version becomes its tag (`<image>:<version>`).", Type.Optional(Type.String({ minLength: 1, maxLength: 500 }))),
+    versionPattern: Doc(
+      "Versions this rollout may release (a glob as `source.tagPattern`, e.g. `v[0-9]*.[0-9]*.[0-9]*`); a request for another version is refused before anything runs. Default: any valid version label.",
+      Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    ),
     steps: Doc("Traffic steps (default 10, 50, 100).", Type.Optional(Type.Array(StepSpec, { minItems: 1, maxItems: 20 }))),
     analysis: Doc("How each step is judged.", Type.Optional(
       Strict({

@@ -7,6 +7,7 @@
  */
 import Fastify, { type FastifyInstance } from "fastify";
 import { verifySlackRequest, type App, type Receiver, type ReceiverEvent } from "@slack/bolt";
+import { capConnections, ingressOptions, type IngressLimits } from "../runtime/ingress.js";
 
 /** Options of {@link createFastifyReceiver}. */
 export interface FastifyReceiverOptions {
@@ -24,6 +25,8 @@ export interface FastifyReceiverOptions {
   /** Where seen requests are remembered (default: this process only). */
   replayGuard?: ReplayGuard;
   onError?: (err: unknown, what: string) => void;
+  /** Body size, timeouts and connection cap (defaults: 1 MiB, 30 s, 10 s, 64). */
+  limits?: Partial<IngressLimits>;
 }
 
 
@@ -75,7 +78,8 @@ export function createFastifyReceiver(opts: FastifyReceiverOptions): Receiver & 
   const guard: ReplayGuard = opts.replayGuard ?? createReplayGuard();
   const report = opts.onError ?? (() => undefined);
   const ackTimeoutMs = opts.ackTimeoutMs ?? 2500;
-  const fastify = Fastify({ logger: false });
+  const fastify = Fastify({ logger: false, ...ingressOptions(opts.limits) });
+  capConnections(fastify, opts.limits);
   let app: App | undefined;
   let listening: string | undefined;
 
@@ -111,6 +115,8 @@ export function createFastifyReceiver(opts: FastifyReceiverOptions): Receiver & 
     } catch {
       return reply.code(400).send({ error: "Slack request body is not valid JSON" });
     }
+    // Signed is not well-formed: `null`, a number or an array is no Slack payload.
+    if (typeof body !== "object" || body === null || Array.isArray(body)) return reply.code(400).send({ error: "Slack request body is not a JSON object" });
     if (body.type === "url_verification") return { challenge: body.challenge };
     if (body.ssl_check !== undefined) return reply.code(200).send();
     if (app === undefined) return reply.code(503).send({ error: "receiver is not attached to a Bolt app yet" });

@@ -10,7 +10,10 @@ import { tryPlanSteps } from "./steps.js";
 import type { ApprovalRecord, CanaryContext } from "./types.js";
 
 /** A command the workflow asks the host to publish. */
-export type WorkflowCommand = { [S in CommandSubject]: { subject: S; data: PayloadOf<S> } }[CommandSubject];
+export type WorkflowCommand = { [S in EmittedSubject]: { subject: S; data: PayloadOf<S> } }[EmittedSubject];
+
+/** Commands a workflow may emit: never a release request or a person's decision, which only people make. */
+export type EmittedSubject = Exclude<CommandSubject, typeof Command.orchestratorDecide | typeof Command.orchestratorRelease>;
 
 /** The action name that carries each command subject. */
 export const commandActionNames = {
@@ -24,8 +27,8 @@ export const commandActionNames = {
   [Command.notifySend]: "emitNotify",
   [Command.statusWrite]: "emitStatusWrite",
   [Command.orchestratorControl]: "emitControl",
-} as const satisfies Record<CommandSubject, string>;
-export type CommandActionName = (typeof commandActionNames)[CommandSubject];
+} as const satisfies Record<EmittedSubject, string>;
+export type CommandActionName = (typeof commandActionNames)[EmittedSubject];
 
 const actionNameSet = new Set<string>(Object.values(commandActionNames));
 
