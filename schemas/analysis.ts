@@ -48,6 +48,8 @@ export const AnalysisStart = Strict({
   intervalSeconds: Type.Integer({ minimum: 1 }),
   minRequests: Type.Integer({ minimum: 0 }),
   metrics: Type.Array(MetricSpec),
+  /** Judge error-rate and latency-p99 sequentially after every scrape (defaults resolved). */
+  sequential: Type.Optional(Strict({ alpha: Type.Number({ exclusiveMinimum: 0, maximum: 0.5 }), latencyShareDelta: Type.Number({ exclusiveMinimum: 0 }) })),
 });
 export type AnalysisStart = Static<typeof AnalysisStart>;
 

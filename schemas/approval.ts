@@ -40,6 +40,11 @@ export type ApprovalRequested = Static<typeof ApprovalRequested>;
 export const ApprovalDecision = Strict({
   requestId: Type.String(),
   actor: Actor,
+  /**
+   * How the gateway found the actor on the request's approvers: `user` (listed by id) or
+   * `group:<id>` (a member of that listed group). The workflow checks it against the request.
+   */
+  via: Type.Optional(Type.String({ pattern: "^(user|group:.+)$", maxLength: 200 })),
   /** When the decision was made (ms). */
   at: EpochMs,
   comment: Type.Optional(Type.String({ maxLength: 2000 })),

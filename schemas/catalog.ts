@@ -3,8 +3,8 @@ import type { TSchema } from "typebox";
 import { AlertEvent } from "./alert.js";
 import { AnalysisCompleted, AnalysisStart, AnalysisStop } from "./analysis.js";
 import { ApprovalCancel, ApprovalDecision, ApprovalExpired, ApprovalRequest, ApprovalRequested } from "./approval.js";
-import { NotifySend, OrchestratorControl, RolloutDriftDetected, RolloutSpecChanged, StatusWrite } from "./control.js";
-import { ReleaseCompleted, ReleaseProgressed, ReleaseRequested, ReleaseSuperseded } from "./release.js";
+import { NotifySend, OrchestratorControl, OrchestratorDecide, RolloutDriftDetected, RolloutSpecChanged, StatusWrite } from "./control.js";
+import { ReleaseCompleted, ReleaseProgressed, ReleaseRequest, ReleaseRequested, ReleaseSuperseded } from "./release.js";
 import { Command, Event, type Subject } from "./subjects.js";
 import { SetWeights, TrafficPrune, TrafficPruned, WeightsFailed, WeightsSet } from "./traffic.js";
 import {
@@ -62,6 +62,8 @@ export const catalog = {
   [Command.approvalCancel]: { v: 1, schema: ApprovalCancel },
   [Command.notifySend]: { v: 1, schema: NotifySend },
   [Command.orchestratorControl]: { v: 1, schema: OrchestratorControl },
+  [Command.orchestratorDecide]: { v: 1, schema: OrchestratorDecide },
+  [Command.orchestratorRelease]: { v: 1, schema: ReleaseRequest },
   [Command.statusWrite]: { v: 1, schema: StatusWrite },
 } as const satisfies Record<Subject, { v: number; schema: TSchema }>;
 

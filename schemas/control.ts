@@ -15,6 +15,26 @@ export const OrchestratorControl = Strict({
 });
 export type OrchestratorControl = Static<typeof OrchestratorControl>;
 
+/** Actions that speak for a person, so the actor must be authenticated by the channel (never self-declared). */
+export const DecideAction = ["approve", "reject", "promote"] as const;
+export type DecideAction = (typeof DecideAction)[number];
+
+/** True when `action` needs an authenticated actor ({@link DecideAction}). */
+export function isDecideAction(action: string): action is DecideAction {
+  return (DecideAction as readonly string[]).includes(action);
+}
+
+/** `cmd.orchestrator.decide`: published only by workers that authenticated the actor. */
+export const OrchestratorDecide = Strict({
+  action: StringEnum(DecideAction),
+  /** The person, as the channel authenticated them (e.g. the user a per-person API token maps to). */
+  actor: Actor,
+  /** Groups the channel says the person belongs to (from the token mapping), for the approver check. */
+  groups: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50 })),
+  reason: Type.Optional(Type.String({ maxLength: 2000 })),
+});
+export type OrchestratorDecide = Static<typeof OrchestratorDecide>;
+
 /** `cmd.notify.send`. */
 export const NotifySend = Strict({
   severity: StringEnum(["info", "warning", "critical"] as const),

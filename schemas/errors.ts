@@ -12,6 +12,7 @@ export const ErrorCode = {
   SISKIN_ERR_NOT_FOUND: { retryable: false, text: "the object does not exist" },
   SISKIN_ERR_INVALID_ROLLOUT: { retryable: false, text: "the VMRollout is invalid" },
   SISKIN_ERR_SNAPSHOT_VERSION: { retryable: false, text: "stored workflow snapshot has an incompatible version" },
+  SISKIN_ERR_UNAUTHENTICATED: { retryable: false, text: "the actor was not authenticated by the channel the message came through" },
   SISKIN_ERR_INTERNAL: { retryable: false, text: "internal error" },
 } as const;
 export type ErrorCode = keyof typeof ErrorCode;

@@ -14,3 +14,4 @@ export * from "./approval.js";
 export * from "./control.js";
 export * from "./catalog.js";
 export * from "./codec.js";
+export * from "./tag-glob.js";

@@ -1,14 +1,11 @@
-/** Payloads of `evt.release.*`. */
+/** Payloads of `cmd.orchestrator.release` and `evt.release.*`. */
 import { Type, type Static } from "typebox";
-import { Actor, ReleaseId, Strict, StringEnum, Version } from "./common.js";
+import { Actor, K8sName, K8sNamespace, ReleaseId, Strict, StringEnum, Version } from "./common.js";
 import { RolloutRef, VMRolloutSpec } from "./rollout.js";
 
-/** `evt.release.requested`: start releasing `version` of a rollout. */
-export const ReleaseRequested = Strict({
-  rollout: RolloutRef,
-  /** The rollout's spec when the release was asked for; the release follows it to the end. */
-  spec: VMRolloutSpec,
-  /** The version to release (the tag, or its semver part). */
+/** What a release request and the accepted release both say besides the rollout. */
+const requestFields = {
+  /** The version to release (the tag, or its semver part); it must match the rollout's `versionPattern`. */
   version: Version,
   /** The Git tag, e.g. `v2.3.0`. */
   tag: Type.Optional(Type.String({ maxLength: 255 })),
@@ -17,8 +14,31 @@ export const ReleaseRequested = Strict({
   /** `owner/name` of the repository. */
   repository: Type.Optional(Type.String({ maxLength: 200 })),
   requestedBy: Actor,
-  /** Idempotency key: a redelivery with the same key starts nothing new (GitHub's delivery id). */
+  /** Idempotency key: a redelivery with the same key starts nothing new (a signed push's key, the API's `Idempotency-Key`). */
   idempotencyKey: Type.String({ minLength: 1, maxLength: 200 }),
+};
+
+/**
+ * `cmd.orchestrator.release`: someone asks for `version` of a rollout (a Git tag, the API, the CLI).
+ * It names the rollout and the version, nothing else that matters: the orchestrator reads the spec
+ * from the VMRollout on the API server, so no publisher can bring its own.
+ */
+export const ReleaseRequest = Strict({
+  rollout: Strict({ namespace: K8sNamespace, name: K8sName }),
+  ...requestFields,
+});
+export type ReleaseRequest = Static<typeof ReleaseRequest>;
+
+/**
+ * `evt.release.requested`: the orchestrator accepted a {@link ReleaseRequest} and starts releasing
+ * `version`. Only the orchestrator publishes it (NATS permissions), after reading `spec` from the
+ * VMRollout at `rollout.generation`.
+ */
+export const ReleaseRequested = Strict({
+  rollout: RolloutRef,
+  /** The VMRollout's spec as the API server had it at `rollout.generation`; the release follows it to the end. */
+  spec: VMRolloutSpec,
+  ...requestFields,
 });
 export type ReleaseRequested = Static<typeof ReleaseRequested>;
 

@@ -29,7 +29,12 @@ export interface ResolvedRollout {
   revisionHistoryLimit: number;
   keepCanaryOnRollback: boolean;
   approvers: { users: string[]; groups: string[] };
+  /** Sequential judging, when the spec asks for it. */
+  sequential: { alpha: number; latencyShareDelta: number } | null;
 }
+
+/** Defaults of `analysis.sequential` (see docs/decisions/sequential-analysis.md for the choice). */
+export const defaultSequential = { alpha: 0.05, latencyShareDelta: 2 } as const;
 
 /** Fill every default of a (valid) spec. Pure. */
 export function resolveRollout(spec: VMRolloutSpec): ResolvedRollout {
@@ -51,6 +56,10 @@ export function resolveRollout(spec: VMRolloutSpec): ResolvedRollout {
     revisionHistoryLimit: spec.revisionHistoryLimit ?? 2,
     keepCanaryOnRollback: spec.keepCanaryOnRollback ?? false,
     approvers: { users: [...(spec.approvers?.users ?? [])], groups: [...(spec.approvers?.groups ?? [])] },
+    sequential:
+      a.sequential === undefined
+        ? null
+        : { alpha: a.sequential.alpha ?? defaultSequential.alpha, latencyShareDelta: a.sequential.latencyShareDelta ?? defaultSequential.latencyShareDelta },
   };
 }
 

@@ -56,6 +56,22 @@ export const MetricSpec = Strict(
 );
 export type MetricSpec = Static<typeof MetricSpec>;
 
+/** The knobs of sequential judging. */
+export const SequentialSpec = Strict(
+  {
+    alpha: Doc(
+      "Error level of one release: the chance of ever rolling back a canary within tolerance, and of passing one beyond it, each at most this. Default 0.05, chosen from `npm run bench -- decisions` (healthy releases falsely rolled back ≤ 0.45 % in every cell; docs/performance.md).",
+      Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 0.5 })),
+    ),
+    latencyShareDelta: Doc(
+      "Latency: how many more points of percent of the canary's requests than of stable's may be slower than the histogram boundary nearest stable's p99. Default 2.",
+      Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
+    ),
+  },
+  { description: "Anytime-valid sequential judging of 5xx and slow-request counts." },
+);
+export type SequentialSpec = Static<typeof SequentialSpec>;
+
 /** An Alertmanager matcher set: a firing alert whose labels include all of these rolls back at once. */
 export const AlertMatcher = Strict(
   {
@@ -158,15 +174,19 @@ export const VMRolloutSpec = Strict(
       { description: "A KubeVirt VirtualMachine `spec.template` (metadata + spec)." },
     )),
     image: Doc("containerDisk image repository; the release's version becomes its tag (`<image>:<version>`).", Type.Optional(Type.String({ minLength: 1, maxLength: 500 }))),
+    versionPattern: Doc(
+      "Versions this rollout may release (a glob as `source.tagPattern`, e.g. `v[0-9]*.[0-9]*.[0-9]*`); a request for another version is refused before anything runs. Default: any valid version label.",
+      Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    ),
     steps: Doc(
-      "Traffic steps (default 10, 50, 100); weights strictly increase.",
+      "Traffic steps (default 10, 50, 100); the weights of weight steps strictly increase.",
       Type.Optional(
         Type.Array(StepSpec, {
           minItems: 1,
           maxItems: 20,
           "x-kubernetes-validations": [
             {
-              rule: "self.map(s, s.weight).isSorted() && self.all(a, self.exists_one(b, b.weight == a.weight))",
+              rule: "self.filter(s, has(s.weight)).map(s, s.weight).isSorted() && self.filter(s, has(s.weight)).all(a, self.filter(s, has(s.weight)).exists_one(b, b.weight == a.weight))",
               message: "step weights must strictly increase",
             },
           ],
@@ -191,6 +211,10 @@ export const VMRolloutSpec = Strict(
           ),
         ),
         alerts: Doc("Firing alerts that match roll back at once.", Type.Optional(Type.Array(AlertMatcher, { maxItems: 20 }))),
+        sequential: Doc(
+          "Judge the built-in `error-rate` and `latency-p99` metrics sequentially on counts after every scrape (anytime-valid; docs/decisions/sequential-analysis.md): roll back the moment the evidence shows a regression beyond the metric's tolerance, pass a step only when it is ruled out, and call it inconclusive until then.",
+          Type.Optional(SequentialSpec),
+        ),
       }),
     )),
     progressDeadlineSeconds: Doc("Seconds from provisioning to a Ready canary VMI, and the most one step may stall. Default 600.", Type.Optional(Type.Integer({ minimum: 10, maximum: 86400 }))),

@@ -7,7 +7,10 @@
 
 /** Events: facts that happened. Published to the EVENTS stream. */
 export const Event = {
-  /** A release was asked for (Git tag, API, CLI). */
+  /**
+   * The orchestrator accepted a release request (`cmd.orchestrator.release`) and read its spec from
+   * the VMRollout; only the orchestrator states it.
+   */
   releaseRequested: "evt.release.requested",
   /** A newer release of the same rollout replaced this one. */
   releaseSuperseded: "evt.release.superseded",
@@ -92,8 +95,21 @@ export const Command = {
   approvalCancel: "cmd.approval.cancel",
   /** notifier: send a message that no event carries (e.g. a failed rollback paging on-call). */
   notifySend: "cmd.notify.send",
-  /** orchestrator: an operator's pause, resume, abort or promote. */
+  /**
+   * orchestrator: release a version of a rollout (release-trigger, the CLI). Names a rollout and a
+   * version; the orchestrator reads the spec from the API server and states `evt.release.requested`.
+   */
+  orchestratorRelease: "cmd.orchestrator.release",
+  /**
+   * orchestrator: an operator's pause, resume or abort: safe actions any Siskin credential may ask
+   * for, with a self-declared actor. An approve, reject or promote on this subject is refused.
+   */
   orchestratorControl: "cmd.orchestrator.control",
+  /**
+   * orchestrator: an approve, reject or promote by a person the publishing worker authenticated
+   * (per-person API token, OIDC, kube user). Only those workers may publish it (NATS permissions).
+   */
+  orchestratorDecide: "cmd.orchestrator.decide",
   /** status-writer: write a VMRollout's status and Kubernetes Event. */
   statusWrite: "cmd.status.write",
 } as const;
@@ -149,6 +165,8 @@ export const Consumer = {
     ],
   },
   orchestratorControl: { stream: Stream.commands.name, filterSubjects: [Command.orchestratorControl] },
+  orchestratorDecide: { stream: Stream.commands.name, filterSubjects: [Command.orchestratorDecide] },
+  orchestratorRelease: { stream: Stream.commands.name, filterSubjects: [Command.orchestratorRelease] },
   vmProvisioner: { stream: Stream.commands.name, filterSubjects: [Command.vmProvision, Command.vmStop, Command.vmPrune] },
   trafficRouter: { stream: Stream.commands.name, filterSubjects: [Command.trafficSetWeights, Command.trafficPrune] },
   metricsAnalyzer: { stream: Stream.commands.name, filterSubjects: [Command.analysisStart, Command.analysisStop] },
@@ -194,6 +212,14 @@ export const Header = {
    * (`<consumer>:<stream>:<seq>`) so two consumers refusing one event both land in the DLQ.
    */
   deadMsgId: "Siskin-Dead-Msg-Id",
+  /** Dead letters: the stream and sequence of the original, so it can be found (and read while it is kept). */
+  deadStream: "Siskin-Dead-Stream",
+  deadStreamSeq: "Siskin-Dead-Stream-Seq",
+  /**
+   * Dead letters: present when the payload is a truncated copy (the original plus the dead letter's
+   * headers would exceed max_payload); its value is the original size in bytes.
+   */
+  deadTruncated: "Siskin-Dead-Truncated",
 } as const;
 
 /**

@@ -9,9 +9,19 @@ import { K8sName, K8sNamespace, Strict, StringEnum, StringMap, Version } from ".
 import { ControlAction } from "./control.js";
 import { VMRolloutSpec } from "./rollout.js";
 
-/** When something happens: seconds after the start, or an RFC 3339 time. */
-export const TraceAt = Type.Union([Type.Number({ minimum: 0 }), Type.String({ format: "date-time" })], {
-  description: "Seconds after the start, or an RFC 3339 time.",
+/**
+ * A time relative to a step: `after` (default `0s`) once the live release's step `step` (1-based) has
+ * its weight confirmed, i.e. when that step's bake starts.
+ */
+export const TraceStepAt = Strict({
+  step: Type.Integer({ minimum: 1, maximum: 100 }),
+  after: Type.Optional(Type.String({ pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m)$", description: "A duration: `500ms`, `10s`, `2m`." })),
+});
+export type TraceStepAt = Static<typeof TraceStepAt>;
+
+/** When something happens: seconds after the start, an RFC 3339 time, or relative to a step. */
+export const TraceAt = Type.Union([Type.Number({ minimum: 0 }), Type.String({ format: "date-time" }), TraceStepAt], {
+  description: "Seconds after the start, an RFC 3339 time, or {step, after} relative to a step.",
 });
 
 /** `canary`, `stable`, or an explicit version. */
@@ -72,8 +82,13 @@ export const TraceApprovalEvent = Strict({
   at: TraceAt,
   kind: Type.Literal("approval"),
   decision: StringEnum(["granted", "denied", "expired"] as const),
-  /** Slack user id of the approver (default `U0REPLAY`). */
+  /**
+   * Slack user id of the clicker (default `U0REPLAY`). The approval-gateway's policy applies: a user
+   * not on the rollout's `approvers` (directly or through `groups`) is refused and decides nothing.
+   */
   by: Type.Optional(Type.String({ minLength: 1 })),
+  /** The Slack user groups `by` belongs to, as Slack's directory would answer (default none). */
+  groups: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
   comment: Type.Optional(Type.String()),
 });
 
@@ -97,7 +112,19 @@ export const TraceTrafficEvent = Strict({
   message: Type.Optional(Type.String()),
 });
 
-export const TraceEvent = Type.Union([TraceVmEvent, TraceMetricsEvent, TraceAlertEvent, TraceApprovalEvent, TraceControlEvent, TraceTrafficEvent]);
+/**
+ * A newer release of the same rollout is asked for (a new tag): the orchestrator's rules apply — the
+ * live release is superseded (its canary rolled back), the new one waits in `queued` and starts from
+ * step 1 once the old one has ended; never two canaries.
+ */
+export const TraceReleaseEvent = Strict({
+  at: TraceAt,
+  kind: Type.Literal("release"),
+  /** The version asked for. */
+  version: Version,
+});
+
+export const TraceEvent = Type.Union([TraceVmEvent, TraceMetricsEvent, TraceAlertEvent, TraceApprovalEvent, TraceControlEvent, TraceTrafficEvent, TraceReleaseEvent]);
 export type TraceEvent = Static<typeof TraceEvent>;
 
 /** A replay trace. */

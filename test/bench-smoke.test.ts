@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { alertRollback } from "../bench/alert-rollback.js";
 import { runBenchmarks } from "../bench/lib/runner.js";
 import type { BenchResult, Benchmark } from "../bench/lib/types.js";
+import { decisions } from "../bench/decisions/index.js";
 import { recovery } from "../bench/recovery.js";
 import { benchmarks } from "../bench/suite.js";
 
@@ -43,8 +44,26 @@ function expectShape(r: BenchResult): void {
 
 describe("benchmark suite (smoke)", () => {
   it("has the benchmarks of the issues, each with a unique name", () => {
-    expect(benchmarks.map((b) => b.name)).toEqual(["alert-rollback", "fault-rollback", "scale", "watch-throughput", "recovery", "dashboard"]);
+    expect(benchmarks.map((b) => b.name)).toEqual(["alert-rollback", "fault-rollback", "scale", "watch-throughput", "recovery", "dashboard", "decisions"]);
   });
+
+  it("runs decisions on a small grid and writes its cells in the issue's shape", async () => {
+    const { results, failed } = await runBenchmarks([tiny(decisions, { grid: "small", healthy: 20, regressed: 10, boundary: 10 })], {
+      quick: true,
+      outDir: out,
+      print: () => undefined,
+      log: () => undefined,
+    });
+    expect(failed).toEqual([]);
+    const written = JSON.parse(readFileSync(join(out, "decisions.json"), "utf8")) as { cells: Array<Record<string, unknown>> };
+    // 4 cells (none, +1, +5, +10 points) × 3 judges, then the boundary of the null × 3 judges.
+    expect(written.cells).toHaveLength(15);
+    for (const c of written.cells) {
+      expect(Object.keys(c)).toEqual(expect.arrayContaining(["rps", "weight", "baselineErrorPct", "regression", "judge", "falseRollbackRate", "missRate", "detectionMedianS", "detectionP95S"]));
+      expect(["threshold", "per-interval-test", "sequential"]).toContain(c["judge"]);
+    }
+    expect(results[0]?.tables.length).toBe(3);
+  }, 20_000);
 
   it("runs alert-rollback and recovery quick with tiny sizes, prints tables and writes their JSON", async () => {
     const printed: string[] = [];

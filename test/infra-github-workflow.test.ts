@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { Event } from "../schemas/subjects.js";
+import { Command } from "../schemas/subjects.js";
 import { fakePublisher, fakeRollouts } from "../services/release-trigger/fakes.test-util.js";
 import { buildApp } from "../services/release-trigger/http.js";
 import { createService } from "../services/release-trigger/service.js";
@@ -60,7 +60,7 @@ describe("GitHub Actions release workflow example", () => {
     expect(first.code, first.stderr).toBe(0);
     expect(publisher.sent).toHaveLength(1);
     const sent = publisher.sent[0];
-    expect(sent?.subject).toBe(Event.releaseRequested);
+    expect(sent?.subject).toBe(Command.orchestratorRelease);
     expect(sent?.msg.data).toMatchObject({ rollout: { namespace: "bookinfo", name: "ratings" }, version: "v2.0.0", tag: "v2.0.0", requestedBy: { kind: "api", id: "github-actions:octocat" } });
 
     // A re-run of the same job (same tag) is the same request.

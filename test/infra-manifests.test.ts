@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Consumer, type ConsumerName } from "../schemas/subjects.js";
 import { consumerDurables, natsPasswordEnv, workerAccess } from "../scripts/lib/nats-permissions.js";
 import { workers } from "../scripts/lib/k8s/workers.js";
+import { renderNamespacedOverlay } from "../scripts/lib/k8s/namespaced.js";
 import { kustomize, ofKind, one, root, type Obj } from "./infra-tools.test-util.js";
 
 let base: Obj[];
@@ -174,7 +175,12 @@ describe("RBAC: least privilege per worker", () => {
 
   it("binds no role to the workers that never call the API server", () => {
     const bound = new Set(grants.map((g) => g.sa));
-    for (const w of ["orchestrator", "metrics-analyzer", "alert-ingest", "approval-gateway", "notifier"]) expect(bound.has(w)).toBe(false);
+    for (const w of ["metrics-analyzer", "alert-ingest", "approval-gateway", "notifier"]) expect(bound.has(w)).toBe(false);
+  });
+
+  it("lets the orchestrator only get VMRollouts (a release's spec is read from the API server)", () => {
+    const mine = grants.filter((g) => g.sa === "orchestrator");
+    expect(mine.map((g) => `${g.verb} ${g.resource}.${g.group}`)).toEqual(["get vmrollouts.siskin.dev"]);
   });
 });
 
@@ -243,5 +249,62 @@ describe("production overlay infra/k8s/overlays/production", () => {
     expect(url.hostname).toBe("siskin-alert-ingest.siskin.svc");
     expect(url.pathname).toBe("/webhooks/alertmanager");
     expect(one(production, "Service", "siskin-alert-ingest").spec.ports[0].port).toBe(Number(url.port || 80));
+  });
+});
+
+// Issue 14, finding 6: NATS admits only Siskin's pods; every worker admits ingress only where something must reach it.
+describe("NetworkPolicies", () => {
+  const monitoringOnly = [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "keda" } } }, { namespaceSelector: { matchLabels: { "siskin.dev/monitoring": "true" } } }];
+
+  it("NATS clients on 4222 are Siskin's pods only; monitoring 8222 only KEDA and monitoring namespaces", () => {
+    const ingress = one(base, "NetworkPolicy", "siskin-nats").spec.ingress as Array<Record<string, any>>;
+    const byPort = (p: number) => ingress.find((r) => (r.ports as Array<{ port: number }>).some((x) => x.port === p));
+    expect(byPort(4222)?.from).toEqual([{ podSelector: { matchLabels: { "app.kubernetes.io/name": "siskin" } } }]);
+    expect(byPort(8222)?.from).toEqual(monitoringOnly);
+    for (const r of ingress) expect(r.from, "no rule admits every pod").toBeDefined();
+  });
+
+  it.each(workers.map((w) => [w.name, w.service?.port]))("%s admits its metrics port from monitoring, and only its webhook port besides", (name, webPort) => {
+    const p = one(base, "NetworkPolicy", `siskin-${name}`);
+    expect(p.spec.podSelector).toEqual({ matchLabels: { "app.kubernetes.io/name": "siskin", "app.kubernetes.io/component": name } });
+    expect(p.spec.policyTypes).toEqual(["Ingress"]);
+    const ingress = p.spec.ingress as Array<Record<string, any>>;
+    expect(ingress.find((r) => r.ports[0].port === 8080)?.from).toEqual(monitoringOnly);
+    expect(ingress.map((r) => r.ports[0].port).sort()).toEqual([8080, ...(webPort === undefined ? [] : [webPort])].sort());
+  });
+});
+
+// Issue 14, finding 8: the namespaced install binds each worker's ClusterRole only in the listed namespaces.
+describe("namespaced install infra/k8s/overlays/namespaced (generated for bookinfo)", () => {
+  let objs: Obj[];
+  beforeAll(async () => {
+    objs = await kustomize("infra/k8s/overlays/namespaced");
+  });
+
+  it("has no ClusterRoleBinding and one RoleBinding per worker with rules in each listed namespace", () => {
+    expect(ofKind(objs, "ClusterRoleBinding")).toEqual([]);
+    const bindings = ofKind(objs, "RoleBinding");
+    const withRules = workers.filter((w) => w.rules.length > 0).map((w) => `siskin-${w.name}`).sort();
+    expect(bindings.map((b) => b.metadata.name).sort()).toEqual(withRules);
+    for (const b of bindings) {
+      expect(b.metadata.namespace).toBe("bookinfo");
+      expect(b.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: b.metadata.name });
+      expect(b.subjects).toEqual([{ kind: "ServiceAccount", name: b.metadata.name, namespace: "siskin" }]);
+    }
+  });
+
+  it("tells release-trigger and k8s-watcher which namespaces to read, keeping the rest of their environment", () => {
+    for (const name of ["release-trigger", "k8s-watcher"]) {
+      const d = one(objs, "Deployment", `siskin-${name}`);
+      expect(envOf(d, "SISKIN_NAMESPACES")?.value).toBe("bookinfo");
+      expect(envOf(d, "SISKIN_NATS_USER")?.value).toBe(name);
+    }
+  });
+
+  it("renders for any list of namespaces and refuses none or a bad name", () => {
+    const files = renderNamespacedOverlay(["a", "b-2"]);
+    expect(files["rolebindings.yaml"]?.match(/kind: RoleBinding/g)).toHaveLength(2 * workers.filter((w) => w.rules.length > 0).length);
+    expect(() => renderNamespacedOverlay([])).toThrow(/at least one namespace/);
+    expect(() => renderNamespacedOverlay(["Bad_NS"])).toThrow(/not a namespace name/);
   });
 });

@@ -27,6 +27,8 @@ export interface BenchOutput {
   caveats: string[];
   /** Extra raw data for the JSON result. */
   data?: Record<string, unknown>;
+  /** Rows of a grid, written at the top level of the JSON result (the decisions benchmark). */
+  cells?: readonly object[];
 }
 
 /** What the runner hands a benchmark. */

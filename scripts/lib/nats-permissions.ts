@@ -6,6 +6,7 @@
  * exactly, as services/runtime/provision.ts names it. test/integration/infra-nats-permissions.test.ts
  * runs these permissions on a real nats-server.
  */
+import { inboxPrefixFor } from "../../services/runtime/nats.js";
 import { consumerConfig } from "../../services/runtime/provision.js";
 import {
   Bucket,
@@ -37,8 +38,9 @@ const releaseEvents = [Event.releaseProgressed, Event.releaseCompleted, Event.re
 /** Every worker's access, derived from the subjects it owns. */
 export const workerAccess: Record<string, WorkerAccess> = {
   orchestrator: {
-    publishes: [...Object.values(Command).filter((c) => c !== Command.orchestratorControl), ...releaseEvents],
-    consumes: ["orchestrator", "orchestratorControl"],
+    // It alone states evt.release.requested, with the spec it read from the API server.
+    publishes: [...Object.values(Command).filter((c) => !c.startsWith("cmd.orchestrator.")), Event.releaseRequested, ...releaseEvents],
+    consumes: ["orchestrator", "orchestratorControl", "orchestratorDecide", "orchestratorRelease"],
     buckets: [
       { bucket: Bucket.releases, write: true },
       { bucket: Bucket.rollouts, write: true },
@@ -82,8 +84,9 @@ export const workerAccess: Record<string, WorkerAccess> = {
     consumes: [],
     buckets: [{ bucket: Bucket.rollouts, write: false }],
   },
+  // Authenticates people (per-person API tokens), so it alone may publish their decisions.
   "release-trigger": {
-    publishes: [Event.releaseRequested, Command.orchestratorControl],
+    publishes: [Command.orchestratorRelease, Command.orchestratorControl, Command.orchestratorDecide],
     consumes: [],
     buckets: [],
   },
@@ -102,8 +105,9 @@ export const workerAccess: Record<string, WorkerAccess> = {
     consumes: ["statusWriter"],
     buckets: [],
   },
+  // Authenticates people (OIDC), so it may publish their decisions as well as safe controls.
   dashboard: {
-    publishes: [Command.orchestratorControl],
+    publishes: [Command.orchestratorControl, Command.orchestratorDecide],
     consumes: [],
     buckets: [
       { bucket: Bucket.releases, write: false },
@@ -111,8 +115,10 @@ export const workerAccess: Record<string, WorkerAccess> = {
     ],
     reads: [Stream.events.name],
   },
+  // The shared CLI credential: safe actions only (pause, resume, abort); releases and approvals go
+  // through the release API, which authenticates the person.
   cli: {
-    publishes: [Event.releaseRequested, Command.orchestratorControl],
+    publishes: [Command.orchestratorControl],
     consumes: [],
     buckets: [{ bucket: Bucket.releases, write: false }],
     subscribes: ["evt.release.>"],
@@ -128,10 +134,11 @@ export function consumerDurables(consumer: ConsumerName): string[] {
 }
 
 /** The publish and subscribe allow lists of one worker. */
-export function permissionsFor(access: WorkerAccess): { publish: string[]; subscribe: string[] } {
+export function permissionsFor(user: string, access: WorkerAccess): { publish: string[]; subscribe: string[] } {
   const publish = new Set<string>(access.publishes);
-  // Replies (publish acks, API answers, KV watch deliveries) come back on the client's inbox.
-  const subscribe = new Set<string>(["_INBOX.>", ...(access.subscribes ?? [])]);
+  // Replies (publish acks, API answers, KV watch deliveries) come back on the user's own inbox
+  // prefix (the client sets `inboxPrefix`), never `_INBOX.>`, which would show everyone's replies.
+  const subscribe = new Set<string>([`${inboxPrefixFor(user)}.>`, ...(access.subscribes ?? [])]);
   // jetstreamManager() checks the account once.
   publish.add("$JS.API.INFO");
   for (const c of access.consumes) {
@@ -196,7 +203,7 @@ export function renderNatsAuthorization(): string {
     `    { user: ${quote(ADMIN_USER)}, password: $SISKIN_NATS_PASSWORD_ADMIN }`,
   ];
   for (const [worker, access] of Object.entries(workerAccess)) {
-    const p = permissionsFor(access);
+    const p = permissionsFor(worker, access);
     lines.push(`    { user: ${quote(worker)}, password: $${natsPasswordEnv(worker)}, permissions: {`);
     lines.push(`        publish: { allow: [${p.publish.map(quote).join(", ")}] }`);
     lines.push(`        subscribe: { allow: [${p.subscribe.map(quote).join(", ")}] }`);

@@ -29,7 +29,7 @@ function app(opts: { token?: string; publish?: PublishAlert; bodyLimit?: number 
     });
   const a = buildApp({
     service: createService({ index, publish }),
-    ...(opts.token === undefined ? {} : { bearerToken: opts.token }),
+    ...(opts.token === undefined ? { insecureNoAuth: true } : { bearerToken: opts.token }),
     ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
   });
   apps.push(a);

@@ -31,7 +31,7 @@ export function main(env: Env = process.env): Promise<RunningAlertIngest> {
       const app = buildApp({
         service,
         bodyLimit: cfg.webhook.bodyLimit,
-        ...(cfg.webhook.token === undefined ? {} : { bearerToken: cfg.webhook.token }),
+        ...(cfg.webhook.token === undefined ? { insecureNoAuth: true } : { bearerToken: cfg.webhook.token }),
         log: logger,
       });
       await app.listen({ host: cfg.webhook.host, port: cfg.webhook.port });
@@ -39,7 +39,14 @@ export function main(env: Env = process.env): Promise<RunningAlertIngest> {
       const addr = app.server.address();
       const port = addr !== null && typeof addr === "object" ? addr.port : cfg.webhook.port;
       const host = cfg.webhook.host.includes(":") ? `[${cfg.webhook.host}]` : cfg.webhook.host;
-      return { webhookUrl: `http://${host}:${port}` };
+      const webhookUrl = `http://${host}:${port}`;
+      if (cfg.webhook.token === undefined) {
+        logger.warn(
+          { insecureNoAuth: true, webhook: `${webhookUrl}/webhooks/alertmanager` },
+          "INSECURE: SISKIN_INSECURE_NO_AUTH=true, the Alertmanager webhook accepts anyone; anybody who reaches it can roll back a release. Never set this outside a simulation",
+        );
+      }
+      return { webhookUrl };
     },
     describe: (w) => ({ webhook: `${w.webhookUrl}/webhooks/alertmanager` }),
   });

@@ -1,7 +1,8 @@
 // Pure Block Kit rendering of an approval request, open or closed. No I/O.
 import type { ApprovalRequest } from "../../schemas/approval.js";
 import type { Block } from "./ports.js";
-import { encodeButtonValue, mentionApprovers, type ApprovalRecord } from "./policy.js";
+import { mentionApprovers } from "../../workflows/approval-policy.js";
+import { encodeButtonValue, type ApprovalRecord } from "./policy.js";
 
 /** Action ids of the two buttons. */
 export const ActionId = {

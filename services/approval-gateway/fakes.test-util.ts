@@ -26,6 +26,9 @@ export function fakeKv(): KvStore & { data: Map<string, { value: unknown; revisi
       data.set(key, { value: clone(value), revision: ++seq });
       return seq;
     },
+    async delete(key) {
+      data.delete(key);
+    },
     async keys() {
       return [...data.keys()];
     },

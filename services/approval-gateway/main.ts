@@ -8,6 +8,7 @@ import { Bucket, Command } from "../../schemas/subjects.js";
 import { createPublisher, openKv, runIfMain, startWorker, type Env, type RunningWorker } from "../runtime/index.js";
 import { load } from "./config.js";
 import { createFastifyReceiver } from "./receiver.js";
+import { kvReplayGuard } from "./replay-guard.js";
 import { createService } from "./service.js";
 import { chatOf, createBoltApp, directoryOf, registerApprovalActions } from "./slack.js";
 
@@ -29,8 +30,10 @@ export function main(env: Env = process.env): Promise<RunningApprovalGateway> {
     env,
     async start({ cfg, nc, logger, consume, onStop }) {
       const kv = await openKv(nc, Bucket.threads);
+      const replayGuard = kvReplayGuard(kv);
       const receiver = createFastifyReceiver({
         signingSecret: cfg.slack.signingSecret,
+        replayGuard,
         path: cfg.interactivity.path,
         processBeforeResponse: cfg.interactivity.processBeforeResponse,
         onError: (err, what) => logger.error({ err }, what),
@@ -57,7 +60,10 @@ export function main(env: Env = process.env): Promise<RunningApprovalGateway> {
       });
 
       let ticking: Promise<unknown> | undefined;
-      const tick = (now = Date.now()) => service.tick(now);
+      const tick = async (now = Date.now()) => {
+        await replayGuard.prune(Math.floor(now / 1000)).catch((err: unknown) => logger.warn({ err }, "pruning Slack replay guard keys failed"));
+        return service.tick(now);
+      };
       const ticker = setInterval(() => {
         ticking ??= tick()
           .catch((err: unknown) => logger.error({ err }, "approval expiry tick failed"))

@@ -3,7 +3,6 @@ import { request } from "./fakes.test-util.js";
 import { ActionId, renderApproval, slackDate } from "./blocks.js";
 import {
   approvalKey,
-  checkApprover,
   decodeButtonValue,
   encodeButtonValue,
   expiryPolicy,
@@ -16,28 +15,6 @@ import {
 function record(over: Partial<ApprovalRecord> = {}): ApprovalRecord {
   return { releaseId: "shop/ratings/v2.3.0", requestId: "1-0", request: request(), channel: "C1", ts: "1.1", status: "open", published: false, messageUpdated: false, ...over };
 }
-
-describe("checkApprover", () => {
-  const groups = new Map([["SONCALL", ["UBOB"]]]);
-  it.each([
-    ["a listed user", "UALICE", { users: ["UALICE"], groups: [] }, groups, { allowed: true, via: "user" }],
-    ["a member of a listed group", "UBOB", { users: ["UALICE"], groups: ["SONCALL"] }, groups, { allowed: true, via: "group:SONCALL" }],
-    ["a member of an unlisted group", "UBOB", { users: ["UALICE"], groups: [] }, groups, { allowed: false }],
-    ["someone else", "UEVE", { users: ["UALICE"], groups: ["SONCALL"] }, groups, { allowed: false }],
-    ["a group not looked up yet", "UBOB", { users: [], groups: ["SONCALL"] }, new Map<string, string[]>(), { allowed: false }],
-    ["anyone when nobody is listed", "UALICE", { users: [], groups: [] }, groups, { allowed: false }],
-  ])("%s", (_name, user, approvers, members, expected) => {
-    expect(checkApprover(user, approvers, members)).toMatchObject(expected);
-  });
-
-  it("tells a refused user whom to ask", () => {
-    expect(checkApprover("UEVE", { users: ["UALICE"], groups: ["SONCALL"] }, new Map())).toEqual({
-      allowed: false,
-      reason: "you are not an approver; ask <@UALICE>, <!subteam^SONCALL>",
-    });
-    expect(checkApprover("U1", { users: [], groups: [] }, new Map())).toMatchObject({ reason: /no approvers are configured/ });
-  });
-});
 
 describe("expiry policy", () => {
   it.each([

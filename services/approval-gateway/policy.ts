@@ -19,6 +19,8 @@ export interface ApprovalRecord {
   threadTs?: string;
   status: ApprovalStatus;
   decidedBy?: ApprovalDecision["actor"];
+  /** How the decider is on the approvers (`user`, `group:<id>`), carried to the workflow. */
+  decidedVia?: string;
   /** When it closed (ms). */
   closedAt?: number;
   /** Why it was withdrawn. */

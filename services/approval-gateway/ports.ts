@@ -18,13 +18,16 @@ export interface Directory {
 }
 
 /**
- * JSON values in the KV bucket `Bucket.threads` (the runtime's JsonKv has this shape).
+ * JSON values in the KV bucket `Bucket.threads` (the runtime's JsonKv has this shape): approval
+ * records, the notifier's release threads (read), and the Slack replay guard's sightings.
  * `create` and `update` throw a SiskinError with code SISKIN_ERR_CONFLICT when they lose a race.
  */
 export interface KvStore {
   get(key: string): Promise<{ value: unknown; revision: number } | null>;
   create(key: string, value: unknown): Promise<number>;
   update(key: string, value: unknown, revision: number): Promise<number>;
+  /** Remove a key (the replay guard prunes what left Slack's window). */
+  delete(key: string): Promise<void>;
   keys(): Promise<string[]>;
 }
 

@@ -1,7 +1,9 @@
 import type { App, ReceiverEvent } from "@slack/bolt";
 import { describe, expect, it } from "vitest";
 import { signedInteraction, slackSignature } from "../../sim/slack/interactivity.js";
+import { fakeKv } from "./fakes.test-util.js";
 import { createFastifyReceiver, createReplayGuard } from "./receiver.js";
+import { kvReplayGuard, replayKey } from "./replay-guard.js";
 
 const secret = "s";
 const now = 1_700_000_000_000;
@@ -51,10 +53,14 @@ describe("createFastifyReceiver", () => {
     release();
   });
 
-  it("404s what no listener acknowledged, answers url_verification, 400s broken JSON", async () => {
-    const r = createFastifyReceiver({ signingSecret: secret, clock: () => now });
+  it("answers 200 to what no listener acknowledged (another app's button, an old action), answers url_verification, 400s broken JSON", async () => {
+    const errors: string[] = [];
+    const r = createFastifyReceiver({ signingSecret: secret, clock: () => now, onError: (_e, what) => errors.push(what) });
     r.init(fakeApp(async () => undefined));
-    expect((await post(r, { type: "block_actions" })).statusCode).toBe(404);
+    const unknown = await post(r, { type: "block_actions", actions: [{ action_id: "other_app_button" }] });
+    expect(unknown.statusCode).toBe(200);
+    expect(unknown.body).toBe("");
+    expect(errors).toEqual(["answering Slack with an empty 200"]);
     const body = JSON.stringify({ type: "url_verification", challenge: "abc" });
     const ts = String(Math.floor(now / 1000));
     const res = await r.fastify.inject({
@@ -72,6 +78,43 @@ describe("createFastifyReceiver", () => {
       payload: broken,
     });
     expect(bad.statusCode).toBe(400);
+  });
+});
+
+describe("every signed request gets its answer within Slack's 3 s", () => {
+  it("a listener that has not acked by ackTimeoutMs: 200 anyway, at the deadline", async () => {
+    const r = createFastifyReceiver({ signingSecret: secret, clock: () => now, ackTimeoutMs: 20 });
+    let release!: () => void;
+    const held = new Promise<void>((res) => (release = res));
+    r.init(fakeApp(async () => held));
+    const res = await post(r, { type: "block_actions", actions: [{ action_id: "siskin_approve" }] });
+    expect(res.statusCode).toBe(200);
+    release();
+  });
+});
+
+describe("kvReplayGuard: a replay to another replica is refused too", () => {
+  it("two receivers over one KV bucket: the first answers, the second refuses the same request", async () => {
+    const kv = fakeKv();
+    const [a, b] = [0, 1].map(() => createFastifyReceiver({ signingSecret: secret, clock: () => now, replayGuard: kvReplayGuard(kv) }));
+    for (const r of [a!, b!]) r.init(fakeApp(async (e) => e.ack()));
+    const req = signedInteraction({ type: "block_actions", actions: [] }, secret, now);
+    const send = (r: typeof a) => r!.fastify.inject({ method: "POST", url: "/slack/events", headers: req.headers, payload: req.body });
+    expect((await send(a)).statusCode).toBe(200);
+    const replayed = await send(b);
+    expect(replayed.statusCode).toBe(401);
+    expect(replayed.json()).toEqual({ error: "Slack request refused: replayed request" });
+  });
+
+  it("prunes sightings that left the 5-minute window, and only those", async () => {
+    const kv = fakeKv();
+    const g = kvReplayGuard(kv);
+    expect(await g.firstSighting(1000, "v0=a", 1000)).toBe(true);
+    expect(await g.firstSighting(1250, "v0=b", 1250)).toBe(true);
+    await kv.create("approval.x.y", {});
+    expect(await g.prune(1301)).toBe(1);
+    expect((await kv.keys()).sort()).toEqual(["approval.x.y", replayKey(1250, "v0=b")]);
+    expect(await g.firstSighting(1250, "v0=b", 1301)).toBe(false);
   });
 });
 

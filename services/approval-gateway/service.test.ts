@@ -15,7 +15,7 @@ function setup(opts: { thread?: boolean } = {}) {
   const directory = fakeDirectory({ SONCALL: ["UBOB"] });
   const errors: string[] = [];
   const service = createService({ kv, chat, publisher, directory, clock: () => now, defaultChannel: "CDEFAULT", onError: (_e, what) => errors.push(what) });
-  if (opts.thread !== false) void kv.create(threadKey(releaseId), { channel: "CREL", ts: "1699999999.000100" });
+  if (opts.thread !== false) void kv.create(threadKey(releaseId), { channel: "CREL", ts: "1699999999.000100", state: "step.shifting", weight: 50 });
   const req = (over: Partial<ApprovalRequest> = {}) => service.request({ id: "cmd-1", releaseId, data: request(over) });
   const rec = async () => (await kv.get(approvalKey(releaseId, "1-0")))?.value as ApprovalRecord;
   return { kv, chat, publisher, directory, service, errors, req, rec, advance: (ms: number) => (now += ms), now: () => now };
@@ -72,14 +72,17 @@ describe("decide", () => {
     expect(await t.service.decide(click("UALICE"))).toEqual({ kind: "decided", status: "granted" });
     const granted = t.publisher.sent.filter((s) => s.subject === "evt.approval.granted");
     expect(granted).toEqual([
-      { subject: "evt.approval.granted", msg: { id: `approval:${releaseId}:1-0`, releaseId, data: { requestId: "1-0", actor: { kind: "slack", id: "UALICE", name: "ualice" }, at: t.now() } } },
+      { subject: "evt.approval.granted", msg: { id: `approval:${releaseId}:1-0`, releaseId, data: { requestId: "1-0", actor: { kind: "slack", id: "UALICE", name: "ualice" }, via: "user", at: t.now() } } },
     ]);
     const msg = t.chat.messages[0]!;
     expect(msg.edits).toBe(1);
     expect(JSON.stringify(msg.blocks)).not.toContain(ActionId.approve);
     expect(JSON.stringify(msg.blocks)).toContain("Approved* by <@UALICE>");
     expect(await t.rec()).toMatchObject({ status: "granted", published: true, messageUpdated: true });
-    expect(await t.service.decide(click("UBOB", "reject"))).toEqual({ kind: "closed", text: "This request is already granted by <@UALICE>." });
+    expect(await t.service.decide(click("UBOB", "reject"))).toEqual({
+      kind: "closed",
+      text: "This request is no longer valid: release shop/ratings/v2.3.0 is step.shifting at 50 %; the request was granted by <@UALICE>.",
+    });
     expect(t.publisher.sent.filter((s) => s.subject !== "evt.approval.requested")).toHaveLength(1);
   });
 
@@ -105,6 +108,23 @@ describe("decide", () => {
     expect(t.publisher.sent.filter((s) => s.subject === "evt.approval.granted" || s.subject === "evt.approval.denied")).toHaveLength(1);
   });
 
+  it("a stale button (request withdrawn, release finished, or never known) says the request is no longer valid and where the release is", async () => {
+    const t = setup();
+    await t.req();
+    await t.service.cancel({ id: "cmd-2", releaseId, data: { requestId: "1-0", reason: "rolling back: alert SiskinCanaryHighErrorRate firing" } });
+    const e = await t.kv.get(threadKey(releaseId));
+    await t.kv.update(threadKey(releaseId), { ...(e!.value as object), state: "rolledBack", outcome: "rolledBack", weight: 0 }, e!.revision);
+    expect(await t.service.decide(click("UALICE"))).toEqual({
+      kind: "closed",
+      text: "This request is no longer valid: release shop/ratings/v2.3.0 is rolledBack; the request was cancelled (rolling back: alert SiskinCanaryHighErrorRate firing).",
+    });
+    expect(await t.service.decide({ ...click("UALICE"), releaseId: "shop/ratings/v0.0.1" })).toEqual({
+      kind: "unknown",
+      text: "This request is no longer valid: release shop/ratings/v0.0.1 is not known to Siskin.",
+    });
+    expect(t.publisher.sent.filter((x) => x.subject !== "evt.approval.requested")).toEqual([]);
+  });
+
   it("answers unknown requests and bad group lookups without deciding", async () => {
     const t = setup();
     expect((await t.service.decide(click("UALICE"))).kind).toBe("unknown");
@@ -126,14 +146,14 @@ describe("expiry, cancel and recovery", () => {
     expect(t.publisher.sent.at(-1)).toEqual({ subject: "evt.approval.expired", msg: { id: `approval:${releaseId}:1-0`, releaseId, data: { requestId: "1-0", policy: "approve" } } });
     expect(JSON.stringify(t.chat.messages[0]!.blocks)).toContain("approved by policy");
     expect(await t.service.tick(1_700_009_000_000)).toEqual({ expired: 0, finished: 0 });
-    expect(await t.service.decide(click("UALICE"))).toMatchObject({ kind: "closed", text: "This request is already expired." });
+    expect(await t.service.decide(click("UALICE"))).toMatchObject({ kind: "closed", text: "This request is no longer valid: release shop/ratings/v2.3.0 is step.shifting at 50 %; the request was expired." });
   });
 
   it("treats a click after the deadline as expiry", async () => {
     const t = setup();
     await t.req();
     t.advance(3_600_000);
-    expect(await t.service.decide(click("UALICE"))).toEqual({ kind: "closed", text: "This request has expired; nothing was decided." });
+    expect(await t.service.decide(click("UALICE"))).toEqual({ kind: "closed", text: "This request is no longer valid: release shop/ratings/v2.3.0 is step.shifting at 50 %; the request was expired." });
     expect(t.publisher.sent.at(-1)).toMatchObject({ subject: "evt.approval.expired", msg: { data: { policy: "reject" } } });
   });
 

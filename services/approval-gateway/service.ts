@@ -8,9 +8,9 @@ import { SiskinError } from "../../schemas/errors.js";
 import { Event } from "../../schemas/subjects.js";
 import { renderApproval } from "./blocks.js";
 import type { Chat, Directory, KvStore, Publisher } from "./ports.js";
+import { checkApprover } from "../../workflows/approval-policy.js";
 import {
   approvalKey,
-  checkApprover,
   isExpired,
   outcomeMsgId,
   pendingWork,
@@ -87,7 +87,12 @@ export function createService(deps: ApprovalDeps) {
         await publisher.publish(subject, {
           id,
           releaseId: record.releaseId,
-          data: { requestId: record.requestId, actor: record.decidedBy, at: record.closedAt ?? deps.clock() },
+          data: {
+            requestId: record.requestId,
+            actor: record.decidedBy,
+            ...(record.decidedVia === undefined ? {} : { via: record.decidedVia }),
+            at: record.closedAt ?? deps.clock(),
+          },
         });
       }
       record.published = true;
@@ -130,9 +135,21 @@ export function createService(deps: ApprovalDeps) {
     return first;
   }
 
-  function closedText(r: ApprovalRecord): string {
+  /** Where the release stands, from the notifier's thread entry (same bucket). */
+  async function releaseStatus(releaseId: string): Promise<string> {
+    const t = (await kv.get(threadKey(releaseId)).catch(() => null))?.value as { state?: string; outcome?: string; weight?: number } | undefined;
+    if (t === undefined) return `release ${releaseId} is not known to Siskin`;
+    if (t.outcome !== undefined) return `release ${releaseId} is ${t.outcome}`;
+    return `release ${releaseId} is ${t.state ?? "in progress"}${t.weight === undefined ? "" : ` at ${t.weight} %`}`;
+  }
+
+  /** The ephemeral answer to a click on a button Siskin no longer serves. */
+  async function staleText(releaseId: string, r: ApprovalRecord | null): Promise<string> {
+    const release = await releaseStatus(releaseId);
+    if (r === null) return `This request is no longer valid: ${release}.`;
     const who = r.decidedBy === undefined ? "" : ` by <@${r.decidedBy.id}>`;
-    return `This request is already ${r.status}${who}.`;
+    const why = r.status === "cancelled" && r.reason !== undefined ? ` (${r.reason})` : "";
+    return `This request is no longer valid: ${release}; the request was ${r.status}${who}${why}.`;
   }
 
   return {
@@ -183,12 +200,12 @@ export function createService(deps: ApprovalDeps) {
     async decide(d: Decision): Promise<DecideResult> {
       const key = approvalKey(d.releaseId, d.requestId);
       const loaded = await load(key);
-      if (loaded === null) return { kind: "unknown", text: "Siskin does not know this approval request; it may have been withdrawn." };
+      if (loaded === null) return { kind: "unknown", text: await staleText(d.releaseId, null) };
       const r = loaded.record;
-      if (r.status !== "open") return { kind: "closed", text: closedText(r) };
+      if (r.status !== "open") return { kind: "closed", text: await staleText(d.releaseId, r) };
       if (isExpired(r, deps.clock())) {
         await close(key, loaded, { status: "expired" });
-        return { kind: "closed", text: "This request has expired; nothing was decided." };
+        return { kind: "closed", text: await staleText(d.releaseId, { ...r, status: "expired" }) };
       }
       const check = await isApprover(d.user.id, r.request.approvers).catch((err: unknown) => {
         report(err, `checking approver ${d.user.id}`);
@@ -197,9 +214,9 @@ export function createService(deps: ApprovalDeps) {
       if (!check.allowed) return { kind: "refused", text: `You cannot decide this request: ${check.reason}.` };
       const status = d.decision === "approve" ? "granted" : "denied";
       const decidedBy = { kind: "slack" as const, id: d.user.id, ...(d.user.name === undefined ? {} : { name: d.user.name }) };
-      if (!(await close(key, loaded, { status, decidedBy }))) {
+      if (!(await close(key, loaded, { status, decidedBy, decidedVia: check.via }))) {
         const now = await load(key);
-        return { kind: "closed", text: now === null ? "This request is gone." : closedText(now.record) };
+        return { kind: "closed", text: await staleText(d.releaseId, now?.record ?? null) };
       }
       return { kind: "decided", status };
     },

@@ -50,8 +50,15 @@ export function createBoltApp(opts: BoltAppOptions): App {
 
 const approvalActions = new RegExp(`^(${ActionId.approve}|${ActionId.reject})$`);
 
-/** Route Approve/Reject clicks to the service; refusals go back to the clicker only. */
+/**
+ * Route Approve/Reject clicks to the service; refusals and stale buttons go back to the clicker only.
+ * Any other block action (another app's button, one Siskin no longer serves) is acked with nothing to
+ * say, so Slack gets its 200 at once.
+ */
 export function registerApprovalActions(app: App, service: ApprovalService): void {
+  app.action<BlockAction>({ type: "block_actions" }, async ({ ack, action }) => {
+    if (!approvalActions.test(action.action_id)) await ack();
+  });
   app.action<BlockAction<ButtonAction>>({ type: "block_actions", action_id: approvalActions }, async ({ ack, body, action, respond }) => {
     await ack();
     const value = decodeButtonValue(action.value);

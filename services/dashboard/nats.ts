@@ -5,6 +5,7 @@
 import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { decode } from "../../schemas/codec.js";
+import { isDecideAction } from "../../schemas/control.js";
 import { Bucket, Command, releaseIdFromKey, releaseKey, Stream } from "../../schemas/subjects.js";
 import { openKv } from "../runtime/kv.js";
 import { createPublisher } from "../runtime/publish.js";
@@ -34,12 +35,19 @@ export async function kvThreads(nc: NatsConnection): Promise<Threads> {
   };
 }
 
-/** `cmd.orchestrator.control` through the runtime's publisher (validated; msgID = envelope id). */
+/**
+ * Operator actions through the runtime's publisher (validated; msgID = envelope id): pause, resume
+ * and abort on `cmd.orchestrator.control`; approve, reject and promote on `cmd.orchestrator.decide`,
+ * which the orchestrator accepts only from workers that authenticated the person (here: OIDC).
+ */
 export function natsControl(nc: NatsConnection): ControlSender {
   const publisher = createPublisher(nc, { source: "dashboard" });
   return {
     async send(releaseId, data) {
-      const r = await publisher.publish(Command.orchestratorControl, { releaseId, data });
+      const { action } = data;
+      const r = isDecideAction(action)
+        ? await publisher.publish(Command.orchestratorDecide, { releaseId, data: { ...data, action } })
+        : await publisher.publish(Command.orchestratorControl, { releaseId, data });
       return { id: r.id, duplicate: r.duplicate };
     },
   };

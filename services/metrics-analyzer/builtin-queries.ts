@@ -26,8 +26,11 @@ export const istioLabels: LabelNames = {
   version: "destination_version",
 };
 
-/** Queries the analyzer runs besides the metrics: request and 5xx counts per version. */
-export const AuxiliaryQuery = ["requests", "errors"] as const;
+/**
+ * Queries the analyzer runs besides the metrics: request and 5xx counts per version over the window,
+ * and for sequential judging the raw counters (requests, 5xx, duration buckets by `le`) as they stand.
+ */
+export const AuxiliaryQuery = ["requests", "errors", "requests-total", "errors-total", "duration-buckets"] as const;
 export type AuxiliaryQuery = (typeof AuxiliaryQuery)[number];
 
 /** What a built-in query computes. */
@@ -62,6 +65,12 @@ export function builtinQuery(kind: BuiltinQueryKind, labels: LabelNames, matcher
       return `sum by (${by}) (increase(${REQUESTS}${sel()}${w}))`;
     case "errors":
       return `sum by (${by}) (increase(${REQUESTS}${sel(FIVE_XX)}${w})) or sum by (${by}) (increase(${REQUESTS}${sel()}${w})) * 0`;
+    case "requests-total":
+      return `sum by (${by}) (${REQUESTS}${sel()})`;
+    case "errors-total":
+      return `sum by (${by}) (${REQUESTS}${sel(FIVE_XX)})`;
+    case "duration-buckets":
+      return `sum by (${by}, le) (${DURATION_BUCKETS}${sel()})`;
     default: {
       const never: never = kind;
       throw new Error(`unknown built-in metric "${String(never)}"`);

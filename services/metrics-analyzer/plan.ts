@@ -89,7 +89,7 @@ export function dueWindows(stored: readonly StoredRegistration[], now: number): 
 }
 
 /** Matchers restricting a query to the namespaces, services and versions of `windows`. */
-export function releaseMatchers(windows: readonly DueWindow[], labels: LabelNames): string {
+export function releaseMatchers(windows: ReadonlyArray<Pick<DueWindow, "registration">>, labels: LabelNames): string {
   const regs = windows.map((w) => w.registration);
   return [
     labelIn(labels.namespace, regs.map((r) => r.namespace)),

@@ -16,6 +16,8 @@ export const OrchestratorConfig = Type.Object(
     provision: Type.Boolean({ default: true }),
     /** Stream and bucket replicas when provisioning (`SISKIN_REPLICAS`): 1 on one server, 3 on a cluster. */
     replicas: Type.Integer({ minimum: 1, maximum: 5, default: 1 }),
+    /** Kubeconfig path (`SISKIN_KUBECONFIG`) for reading VMRollouts; in-cluster or `$KUBECONFIG` defaults when unset. */
+    kubeconfig: Type.Optional(Type.String({ minLength: 1 })),
     /** pino level. */
     logLevel: Type.String({ default: "info" }),
   },

@@ -56,7 +56,7 @@ describe("nextWakeAt", () => {
     const t = toFirstBake(r, T0);
     expect(nextWakeAt(r.ctx, r.state, t)).toBe(t + MAX_IDLE_MS);
     // one passing interval, but the bake time is not over yet
-    r.send(ev.analysis(t + 50_000, [verdict.pass()]));
+    r.send(ev.analysis(t + 50_000, [verdict.pass()], 50_000));
     expect(r.state).toBe("step.analyzing");
     expect(r.ctx.bake?.passed).toBe(1);
     expect(nextWakeAt(r.ctx, r.state, t + 50_000)).toBe(t + 60_000);

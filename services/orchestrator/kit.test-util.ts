@@ -10,7 +10,7 @@ import type { HostCommand } from "./host.js";
 import { createKvIndex } from "./index-kv.js";
 import { createMemoryKv, type MemoryKv } from "./memory-kv.test-util.js";
 import { createOrchestratorMetrics, instrumentKv, type OrchestratorMetrics } from "./metrics.js";
-import type { CommandPublisher, FaultHooks, Log } from "./ports.js";
+import type { CommandPublisher, FaultHooks, Log, RolloutSpecs } from "./ports.js";
 import { createService, type OrchestratorService } from "./service.js";
 import { createKvReleaseStore } from "./store.js";
 
@@ -57,7 +57,10 @@ export function createWorld(now = T0): World {
 }
 
 /** One orchestrator instance on `world`. */
-export function instance(world: World, opts: { faults?: FaultHooks; maxAttempts?: number; metrics?: OrchestratorMetrics } = {}): OrchestratorService & { metrics: OrchestratorMetrics } {
+export function instance(
+  world: World,
+  opts: { faults?: FaultHooks; maxAttempts?: number; metrics?: OrchestratorMetrics; rollouts?: RolloutSpecs } = {},
+): OrchestratorService & { metrics: OrchestratorMetrics } {
   const metrics = opts.metrics ?? createOrchestratorMetrics();
   const rollouts = instrumentKv(world.rolloutsKv, "siskin-rollouts", metrics);
   const svc = createService({
@@ -69,6 +72,7 @@ export function instance(world: World, opts: { faults?: FaultHooks; maxAttempts?
     clock: () => world.clock.now,
     ...(opts.maxAttempts === undefined ? {} : { maxAttempts: opts.maxAttempts }),
     ...(opts.faults === undefined ? {} : { faults: opts.faults }),
+    ...(opts.rollouts === undefined ? {} : { rollouts: opts.rollouts }),
   });
   return { ...svc, metrics };
 }

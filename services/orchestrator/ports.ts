@@ -1,3 +1,4 @@
+import type { VMRolloutSpec } from "../../schemas/rollout.js";
 /**
  * The orchestrator's ports: the release store and the rollout index (both JetStream KV with
  * revision-checked writes), the publisher of commands, and test fault hooks. Adapters: store.ts
@@ -54,6 +55,12 @@ export interface RolloutIndexStore {
 export interface CommandPublisher {
   /** Resolves once JetStream stored it (`duplicate`: the server already had this msgId and dropped it). */
   publish(cmd: HostCommand): Promise<{ duplicate: boolean }>;
+}
+
+/** The VMRollouts on the API server: the only source of a release's spec. */
+export interface RolloutSpecs {
+  /** The rollout's spec and `metadata.generation` now, or null when it does not exist; API failures throw (retryable). */
+  get(namespace: string, name: string): Promise<{ spec: VMRolloutSpec; generation?: number } | null>;
 }
 
 /**

@@ -6,11 +6,14 @@
  * number of replicas can run: revision-checked writes make exactly one win each race.
  */
 import type { MessageOf } from "../../schemas/codec.js";
-import { Event, rolloutKey, type Subject } from "../../schemas/subjects.js";
+import { isDecideAction } from "../../schemas/control.js";
+import { SiskinError } from "../../schemas/errors.js";
+import { Command, Event, rolloutKey, type Subject } from "../../schemas/subjects.js";
 import { acceptedSubjects } from "../../workflows/canary/index.js";
 import type { HostEvent } from "./host.js";
 import type { EventOutcome, OrchestratorMetrics } from "./metrics.js";
-import type { CommandPublisher, FaultHooks, Log, ReleaseStore, RolloutIndexStore } from "./ports.js";
+import { createAdmission } from "./admit.js";
+import type { CommandPublisher, FaultHooks, Log, ReleaseStore, RolloutIndexStore, RolloutSpecs } from "./ports.js";
 import { createReleaseStep } from "./release-step.js";
 import { routeEvent, type RolloutIndex, type RolloutSlot } from "./event-routing.js";
 import { createSlots } from "./slots.js";
@@ -20,6 +23,8 @@ export interface ServiceDeps {
   releases: ReleaseStore;
   index: RolloutIndexStore;
   publisher: CommandPublisher;
+  /** The API server's VMRollouts, read when a release is requested (the spec never comes from a message). */
+  rollouts?: RolloutSpecs;
   metrics: OrchestratorMetrics;
   log: Log;
   /** Epoch ms (default Date.now); tests pass a controlled clock. */
@@ -65,6 +70,32 @@ async function pool<T>(items: readonly T[], size: number, run: (item: T) => Prom
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
 }
 
+/**
+ * Operator actions by who may ask for them. Pause, resume and abort are safe and come on
+ * `cmd.orchestrator.control` with a self-declared actor. Approve, reject and promote speak for a
+ * person: they count only on `cmd.orchestrator.decide`, which NATS lets only the workers that
+ * authenticate people publish; on the control subject they are refused (dead-lettered with the
+ * reason). A decide message then enters the workflow as the control event it is.
+ */
+export function authenticatedControl(msg: MessageOf<Subject>): MessageOf<Subject> {
+  if (msg.type === Command.orchestratorControl) {
+    const { action, actor } = (msg as MessageOf<typeof Command.orchestratorControl>).data;
+    if (isDecideAction(action)) {
+      throw new SiskinError(
+        "SISKIN_ERR_UNAUTHENTICATED",
+        `${action} by ${actor.kind}:${actor.id} refused: the actor is self-declared on ${Command.orchestratorControl}; ` +
+          `approve, reject and promote count only when a channel authenticated the person (Slack, the release API with a personal token)`,
+      );
+    }
+    return msg;
+  }
+  if (msg.type === Command.orchestratorDecide) {
+    const { groups: _groups, ...data } = (msg as MessageOf<typeof Command.orchestratorDecide>).data;
+    return { ...msg, type: Command.orchestratorControl, data } as MessageOf<typeof Command.orchestratorControl>;
+  }
+  return msg;
+}
+
 /** Build the orchestrator from its ports. */
 export function createService(deps: ServiceDeps): OrchestratorService {
   const clock = deps.clock ?? (() => Date.now());
@@ -86,7 +117,16 @@ export function createService(deps: ServiceDeps): OrchestratorService {
     return out;
   };
 
-  const handle = async (msg: MessageOf<Subject>) => {
+  const admit = createAdmission({ rollouts: deps.rollouts, publisher: deps.publisher });
+
+  const handle = async (received: MessageOf<Subject>) => {
+    if (received.type === Command.orchestratorRelease) {
+      const res = await admit(received as MessageOf<typeof Command.orchestratorRelease>);
+      log.info({ releaseId: res.releaseId, generation: res.generation, duplicate: res.duplicate }, "release request admitted with the VMRollout's spec from the API server");
+      count(received.type, res.duplicate ? "duplicate" : "applied");
+      return;
+    }
+    const msg = authenticatedControl(received);
     if (msg.type === Event.releaseRequested) {
       const res = await slots.request(msg as MessageOf<typeof Event.releaseRequested>);
       count(msg.type, res.outcome === "missing" ? "unrouted" : res.outcome);

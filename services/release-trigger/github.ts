@@ -11,6 +11,8 @@ export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 export async function checkGithubSignature(secret: string, rawBody: string, header: string | undefined): Promise<SignatureCheck> {
   if (header === undefined || header === "") return { ok: false, reason: "missing X-Hub-Signature-256 header" };
   if (!/^sha256=[0-9a-f]{64}$/i.test(header)) return { ok: false, reason: "X-Hub-Signature-256 is not sha256=<64 hex>" };
+  // GitHub never sends an empty body, and verify() throws on one (found by the fuzzer: it was a 500).
+  if (rawBody === "") return { ok: false, reason: "the delivery has an empty body" };
   const valid = await verify(secret, rawBody, header);
   return valid ? { ok: true } : { ok: false, reason: "X-Hub-Signature-256 does not match the body" };
 }

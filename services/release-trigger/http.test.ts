@@ -1,8 +1,9 @@
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { sign } from "@octokit/webhooks-methods";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildApp, bearerMatches } from "./http.js";
-import { createService } from "./service.js";
+import { createService, pushKeyOf } from "./service.js";
 import { fakePublisher, fakeRollouts, ratingsSpec } from "./fakes.test-util.js";
 import { checkGithubSignature } from "./github.js";
 import type { RolloutRecord } from "./ports.js";
@@ -61,7 +62,7 @@ describe("signature test vectors", () => {
 });
 
 describe("POST /webhooks/github", () => {
-  it("turns a signed tag push into evt.release.requested", async () => {
+  it("turns a signed tag push into cmd.orchestrator.release naming the rollout and version only", async () => {
     const { app, publisher } = setup();
     current = app;
     const res = await deliver(app, tagPush());
@@ -69,18 +70,51 @@ describe("POST /webhooks/github", () => {
     expect(res.json()).toMatchObject({ accepted: [{ rollout: "shop/ratings", releaseId: "shop/ratings/v0.0.1", duplicate: false }] });
     expect(publisher.sent).toHaveLength(1);
     const { subject, msg } = publisher.sent[0]!;
-    expect(subject).toBe("evt.release.requested");
-    expect(msg.id).toBe("release:72d3162e-cc78-11e3-81ab-4c9367dc0958:shop/ratings");
+    expect(subject).toBe("cmd.orchestrator.release");
+    const key = pushKeyOf("Org/Ratings", "v0.0.1", "d2b75aa7797ec26b088fa2dd527e9d2c052fcedd");
+    expect(msg.id).toBe(`release:${key}:shop/ratings`);
     expect(msg.releaseId).toBe("shop/ratings/v0.0.1");
+    expect(msg.data).not.toHaveProperty("spec");
     expect(msg.data).toMatchObject({
-      rollout: { namespace: "shop", name: "ratings", generation: 3 },
+      rollout: { namespace: "shop", name: "ratings" },
       version: "v0.0.1",
       tag: "v0.0.1",
       commit: "d2b75aa7797ec26b088fa2dd527e9d2c052fcedd",
       repository: "Org/Ratings",
       requestedBy: { kind: "github", id: "bradrydzewski" },
-      idempotencyKey: "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+      idempotencyKey: key,
     });
+  });
+
+  // Finding 10: X-GitHub-Delivery is outside the signature; the same signed push re-sent with a fresh
+  // delivery id is the same push.
+  it("a replayed signed push with a new delivery id starts nothing new", async () => {
+    const { app, publisher } = setup();
+    current = app;
+    const body = tagPush();
+    await deliver(app, body, { delivery: "11111111-0000-0000-0000-000000000001" });
+    const replay = await deliver(app, body, { delivery: "99999999-0000-0000-0000-000000000009" });
+    expect(replay.statusCode).toBe(202);
+    expect(replay.json()).toMatchObject({ accepted: [{ duplicate: true }] });
+    expect(publisher.sent).toHaveLength(1);
+  });
+
+  it("a signed empty body is a 401, not a 500 (found by the fuzzer)", async () => {
+    const { app, publisher } = setup();
+    current = app;
+    const sig = `sha256=${createHmac("sha256", secret).update("").digest("hex")}`;
+    const res = await deliver(app, "", { sig });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error).toMatch(/empty body/);
+    expect(publisher.sent).toEqual([]);
+  });
+
+  it("refuses a version the rollout's versionPattern does not allow", async () => {
+    const { app, publisher } = setup([{ namespace: "shop", name: "ratings", spec: ratingsSpec({ versionPattern: "v[0-9]*.[0-9]*.[0-9]*" }), generation: 3 }]);
+    current = app;
+    const res = await deliver(app, tagPush("v-debug-shell"));
+    expect(res.json()).toMatchObject({ accepted: [], ignored: [{ rollout: "shop/ratings", reason: expect.stringMatching(/does not match the rollout's versionPattern/) }] });
+    expect(publisher.sent).toEqual([]);
   });
 
   it("starts nothing new on a redelivery", async () => {

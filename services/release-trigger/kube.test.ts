@@ -35,6 +35,11 @@ describe("createKubeRollouts", () => {
     expect(await rollouts.findByRepository("org/unknown")).toEqual([]);
   });
 
+  it("a namespaced install lists only its namespaces (list on vmrollouts there is enough)", async () => {
+    const rollouts = createKubeRollouts(sim.kubeConfig(), { pageSize: 1, namespaces: ["shop-eu"] });
+    expect((await rollouts.findByRepository("org/ratings")).map((r) => `${r.namespace}/${r.name}`)).toEqual(["shop-eu/ratings"]);
+  });
+
   it("gets one rollout, or null when it does not exist", async () => {
     const rollouts = createKubeRollouts(sim.kubeConfig());
     expect(await rollouts.get("shop", "manual")).toMatchObject({ namespace: "shop", name: "manual", spec: { service: "manual" } });

@@ -23,8 +23,8 @@ export function main(env: Env = process.env): Promise<RunningReleaseTrigger> {
     env,
     async start({ cfg, nc, logger, onStop }) {
       const publisher = createPublisher(nc, { source: SERVICE });
-      const service = createService({ rollouts: createKubeRollouts(loadKubeConfig(cfg.kubeconfig)), publisher, newId: randomUUID });
-      const app = buildApp({ service, githubSecret: cfg.github.webhookSecret, apiToken: cfg.api.token, logger });
+      const service = createService({ rollouts: createKubeRollouts(loadKubeConfig(cfg.kubeconfig), { namespaces: cfg.namespaces }), publisher, newId: randomUUID });
+      const app = buildApp({ service, githubSecret: cfg.github.webhookSecret, apiToken: cfg.api.token, people: cfg.api.people, logger });
       const url = await app.listen({ host: cfg.listen.host, port: cfg.listen.port });
       onStop(() => app.close());
       return { url };

@@ -1,14 +1,8 @@
 /** What release-trigger needs from the world. */
-import type { VMRolloutSpec } from "../../schemas/rollout.js";
+import type { VMRolloutRecord } from "../runtime/vmrollout.js";
 
 /** A VMRollout as release-trigger sees it. */
-export interface RolloutRecord {
-  namespace: string;
-  name: string;
-  spec: VMRolloutSpec;
-  /** metadata.generation. */
-  generation?: number;
-}
+export type RolloutRecord = VMRolloutRecord;
 
 /** The VMRollouts in the cluster. */
 export interface Rollouts {

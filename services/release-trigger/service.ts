@@ -1,16 +1,19 @@
 /**
- * release-trigger's handlers: a GitHub tag push or an API call becomes `evt.release.requested`
- * for every VMRollout it concerns; an operator action becomes `cmd.orchestrator.control`.
+ * release-trigger's handlers: a GitHub tag push or an API call becomes `cmd.orchestrator.release`
+ * for every VMRollout it concerns (the orchestrator reads the spec); an operator action becomes
+ * `cmd.orchestrator.control`, or `cmd.orchestrator.decide` for an authenticated person's decision.
  */
+import { createHash } from "node:crypto";
 import { checkPayload } from "../../schemas/codec.js";
-import type { ControlAction } from "../../schemas/control.js";
-import type { ReleaseRequested } from "../../schemas/release.js";
-import { Command, Event, releaseIdOf } from "../../schemas/subjects.js";
+import { isDecideAction, type ControlAction } from "../../schemas/control.js";
+import type { ReleaseRequest } from "../../schemas/release.js";
+import { versionProblem } from "../../schemas/tag-glob.js";
+import { Command, releaseIdOf } from "../../schemas/subjects.js";
 import type { Publisher, RolloutRecord, Rollouts } from "./ports.js";
 import { classifyPush, commitSha, defaultTagPattern, tagMatches, versionFromTag } from "./tags.js";
 
 /** Who asked (the schema's Actor). */
-export type Actor = ReleaseRequested["requestedBy"];
+export type Actor = ReleaseRequest["requestedBy"];
 
 /** An HTTP-shaped answer: the app writes it as is. */
 export interface Reply {
@@ -22,7 +25,7 @@ export interface Reply {
 export interface GithubDelivery {
   /** `X-GitHub-Event`. */
   event: string;
-  /** `X-GitHub-Delivery`: the idempotency key. */
+  /** `X-GitHub-Delivery`: reported back, never a dedupe key (it is not signed). */
   deliveryId: string;
   /** The parsed JSON payload. */
   payload: unknown;
@@ -45,6 +48,8 @@ export interface ControlRequest {
   releaseId: string;
   action: ControlAction;
   actor: Actor;
+  /** Groups of an authenticated person (per-person token), carried with approve/reject/promote. */
+  groups?: string[];
   reason?: string;
   /** The caller's `Idempotency-Key`; a fresh id otherwise. */
   idempotencyKey?: string;
@@ -73,13 +78,24 @@ type Field = Record<string, unknown> | undefined;
 const obj = (v: unknown): Field => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
+/** A short key of a tag push from its signed content. */
+export function pushKeyOf(repository: string, tag: string, commit: string): string {
+  return `push:${createHash("sha256").update(`${repository.toLowerCase()}\n${tag}\n${commit}`).digest("hex").slice(0, 40)}`;
+}
+
 /** Build the handlers. */
 export function createService(deps: ReleaseTriggerDeps) {
-  async function publishRequested(c: Candidate): Promise<{ releaseId: string; duplicate: boolean } | { error: string }> {
+  /**
+   * Ask the orchestrator for the release: `cmd.orchestrator.release` names the rollout and the
+   * version only; the orchestrator reads the spec from the API server itself. The rollout read here
+   * only answers early (unknown rollout, refused version).
+   */
+  async function publishRequest(c: Candidate): Promise<{ releaseId: string; duplicate: boolean } | { error: string }> {
     const { namespace, name } = c.rollout;
-    const data: ReleaseRequested = {
-      rollout: { namespace, name, ...(c.rollout.generation === undefined ? {} : { generation: c.rollout.generation }) },
-      spec: c.rollout.spec,
+    const refused = versionProblem(c.rollout.spec, c.version);
+    if (refused !== null) return { error: `VMRollout ${namespace}/${name} cannot be released: ${refused}` };
+    const data: ReleaseRequest = {
+      rollout: { namespace, name },
       version: c.version,
       ...(c.tag === undefined ? {} : { tag: c.tag }),
       ...(c.commit === undefined ? {} : { commit: c.commit }),
@@ -87,10 +103,10 @@ export function createService(deps: ReleaseTriggerDeps) {
       requestedBy: c.requestedBy,
       idempotencyKey: c.idempotencyKey,
     };
-    const problems = checkPayload(Event.releaseRequested, data);
+    const problems = checkPayload(Command.orchestratorRelease, data);
     if (problems.length > 0) return { error: `VMRollout ${namespace}/${name} cannot be released: ${problems.join("; ")}` };
     const releaseId = releaseIdOf(namespace, name, c.version);
-    const ack = await deps.publisher.publish(Event.releaseRequested, { id: c.msgId, releaseId, data });
+    const ack = await deps.publisher.publish(Command.orchestratorRelease, { id: c.msgId, releaseId, data });
     return { releaseId, duplicate: ack.duplicate };
   }
 
@@ -110,6 +126,9 @@ export function createService(deps: ReleaseTriggerDeps) {
     }
     const login = str(obj(p.sender)?.login) ?? str(obj(p.pusher)?.name) ?? "github";
     const commit = commitSha(obj(p.head_commit)?.id, p.after);
+    // The dedupe key comes from the signed body (repository, tag, commit), not X-GitHub-Delivery,
+    // which is outside the signature: a re-sent push with a fresh delivery id is the same push.
+    const pushKey = pushKeyOf(repository, push.tag, commit ?? str(p.after) ?? "");
     const accepted: Array<{ rollout: string; releaseId: string; duplicate: boolean }> = [];
     const ignored: Array<{ rollout: string; reason: string }> = [];
     for (const r of rollouts) {
@@ -123,15 +142,15 @@ export function createService(deps: ReleaseTriggerDeps) {
         ignored.push({ rollout: ref, reason: `tag ${push.tag} does not match tagPattern ${pattern}` });
         continue;
       }
-      const out = await publishRequested({
+      const out = await publishRequest({
         rollout: r,
         version,
         tag: push.tag,
         ...(commit === undefined ? {} : { commit }),
         repository,
         requestedBy: { kind: "github", id: login },
-        idempotencyKey: d.deliveryId,
-        msgId: `release:${d.deliveryId}:${ref}`,
+        idempotencyKey: pushKey,
+        msgId: `release:${pushKey}:${ref}`,
       });
       if ("error" in out) ignored.push({ rollout: ref, reason: out.error });
       else accepted.push({ rollout: ref, ...out });
@@ -158,7 +177,7 @@ export function createService(deps: ReleaseTriggerDeps) {
       const rollout = await deps.rollouts.get(req.namespace, req.name);
       if (rollout === null) return { status: 404, body: { error: `VMRollout ${req.namespace}/${req.name} not found` } };
       const key = req.idempotencyKey ?? releaseIdOf(req.namespace, req.name, req.version);
-      const out = await publishRequested({
+      const out = await publishRequest({
         rollout,
         version: req.version,
         ...(req.tag === undefined ? {} : { tag: req.tag }),
@@ -172,14 +191,21 @@ export function createService(deps: ReleaseTriggerDeps) {
       return { status: 202, body: { releaseId: out.releaseId, duplicate: out.duplicate } };
     },
 
-    /** Send an operator action to the orchestrator. */
+    /**
+     * Send an operator action to the orchestrator: approve, reject and promote on
+     * `cmd.orchestrator.decide` (the caller authenticated the actor), the safe ones on control.
+     */
     async control(req: ControlRequest): Promise<Reply> {
       const id = `control:${req.releaseId}:${req.action}:${req.idempotencyKey ?? deps.newId()}`;
-      const ack = await deps.publisher.publish(Command.orchestratorControl, {
-        id,
-        releaseId: req.releaseId,
-        data: { action: req.action, actor: req.actor, ...(req.reason === undefined ? {} : { reason: req.reason }) },
-      });
+      const reason = req.reason === undefined ? {} : { reason: req.reason };
+      const action = req.action;
+      const ack = isDecideAction(action)
+        ? await deps.publisher.publish(Command.orchestratorDecide, {
+            id,
+            releaseId: req.releaseId,
+            data: { action, actor: req.actor, ...(req.groups === undefined ? {} : { groups: req.groups }), ...reason },
+          })
+        : await deps.publisher.publish(Command.orchestratorControl, { id, releaseId: req.releaseId, data: { action, actor: req.actor, ...reason } });
       return { status: 202, body: { releaseId: req.releaseId, action: req.action, commandId: id, duplicate: ack.duplicate } };
     },
   };

@@ -1,5 +1,6 @@
 // Pure tag logic: which pushes are new tags, whether a tag matches a rollout's glob, and which
 // version label a tag becomes. No I/O.
+export { globToRegExp, tagMatches } from "../../schemas/tag-glob.js";
 
 /** The default `spec.source.tagPattern`. */
 export const defaultTagPattern = "v*";
@@ -28,47 +29,6 @@ export function classifyPush(p: PushFields): PushKind {
   if (p.deleted === true) return { kind: "ignored", reason: `tag ${tag} was deleted` };
   if (p.created !== true) return { kind: "ignored", reason: `tag ${tag} was moved, not created` };
   return { kind: "tagCreated", tag };
-}
-
-function escapeRegex(c: string): string {
-  return /[\\^$.*+?()[\]{}|/]/.test(c) ? `\\${c}` : c;
-}
-
-/**
- * Compile a tag glob: `*` matches any run of characters except `/`, `**` any run at all, `?` one
- * character except `/`, `[abc]`/`[a-z]`/`[!a]` a class; everything else is literal.
- * Throws when a class is not closed.
- */
-export function globToRegExp(glob: string): RegExp {
-  let out = "^";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (c === "*") {
-      if (glob[i + 1] === "*") {
-        out += ".*";
-        i++;
-      } else out += "[^/]*";
-    } else if (c === "?") out += "[^/]";
-    else if (c === "[") {
-      const end = glob.indexOf("]", i + 2);
-      if (end < 0) throw new Error(`tag pattern "${glob}" has an unclosed "[" at ${i}; close the class or escape it`);
-      let body = glob.slice(i + 1, end);
-      const negate = body.startsWith("!");
-      if (negate) body = body.slice(1);
-      out += `[${negate ? "^" : ""}${body.replace(/[\\\]^]/g, (m) => `\\${m}`)}]`;
-      i = end;
-    } else out += escapeRegex(c);
-  }
-  return new RegExp(`${out}$`);
-}
-
-/** True when `tag` matches the glob `pattern` (see {@link globToRegExp}); a broken pattern matches nothing. */
-export function tagMatches(pattern: string, tag: string): boolean {
-  try {
-    return globToRegExp(pattern).test(tag);
-  } catch {
-    return false;
-  }
 }
 
 /** Longest Kubernetes label value. */

@@ -39,6 +39,11 @@ export const NatsConfig = Type.Object(
     ),
     /** Client connection name shown by the server (defaults to the service name). */
     name: Type.Optional(Type.String({ minLength: 1 })),
+    /**
+     * Prefix of the reply inboxes (`SISKIN_NATS_INBOX_PREFIX`); default `_INBOX_<user>` when `user` is
+     * set, matching the subscribe permission each user gets, so no user reads another's replies.
+     */
+    inboxPrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: "^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$" })),
   },
   { additionalProperties: false },
 );

@@ -83,11 +83,19 @@ export async function startConsumer(
 
   const deadLetter = async (m: JsMsg, why: DeadReason, l: Logger) => {
     try {
-      await publishDeadLetter(js, consumer, m, why);
+      await publishDeadLetter(js, consumer, m, why, nc.info?.max_payload);
     } catch (err) {
-      // Not terminated: the message stays in the stream and comes back, rather than being lost.
-      l.error({ err }, "dead letter could not be published; nak for a retry");
-      m.nak(backoff[backoff.length - 1]);
+      if (m.info.deliveryCount < maxDeliver) {
+        // Not terminated yet: the message stays in the stream and comes back, rather than being lost.
+        l.error({ err }, "dead letter could not be published; nak for a retry");
+        m.nak(backoff[backoff.length - 1]);
+        return;
+      }
+      // The last delivery: the server would drop it silently after this, so terminate it here with
+      // a trace (this log line names stream and sequence) and a counter to alert on.
+      m.term();
+      metrics.deadLetterFailed.inc({ consumer, subject: m.subject, code: why.code });
+      l.error({ err, code: why.code, reason: why.reason, stream: m.info.stream, streamSeq: m.seq }, "dead letter could not be published on the last delivery; terminated");
       return;
     }
     // No reason text: nats-server 2.9 ignores "+TERM <reason>" (2.10+ syntax) and would redeliver.

@@ -11,6 +11,8 @@ export interface ConsumerMetrics {
   nacked: Counter<"consumer" | "subject">;
   /** Messages sent to the dead-letter stream, by error code. */
   deadLettered: Counter<"consumer" | "subject" | "code">;
+  /** Messages terminated on their last delivery because even their dead letter could not be published. */
+  deadLetterFailed: Counter<"consumer" | "subject" | "code">;
   /** Handler run time. */
   duration: Histogram<"consumer" | "subject">;
 }
@@ -29,6 +31,12 @@ export function consumerMetrics(registry: Registry = globalRegistry): ConsumerMe
     deadLettered: new Counter({
       name: "siskin_messages_dead_lettered_total",
       help: "Messages sent to the dead-letter stream and terminated.",
+      labelNames: ["consumer", "subject", "code"],
+      registers,
+    }),
+    deadLetterFailed: new Counter({
+      name: "siskin_dead_letter_failed_total",
+      help: "Messages terminated on their last delivery because their dead letter could not be published (look for them by stream sequence in the logs).",
       labelNames: ["consumer", "subject", "code"],
       registers,
     }),

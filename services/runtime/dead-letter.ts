@@ -46,15 +46,39 @@ export function deadLetterHeaders(original: MsgHdrs | undefined, subject: string
   return h;
 }
 
+/** Bytes kept free below max_payload for the protocol line and header framing. */
+const FRAMING_MARGIN = 1024;
+
+function headerBytes(h: MsgHdrs): number {
+  let n = "NATS/1.0\r\n\r\n".length;
+  for (const k of h.keys()) for (const v of h.values(k)) n += Buffer.byteLength(k) + Buffer.byteLength(v) + 4;
+  return n;
+}
+
+/**
+ * The payload of a dead letter: the original bytes, or, when they and the headers would not fit in
+ * `maxPayload`, a truncated copy (the header {@link Header.deadTruncated} then says the original
+ * size). A dead letter must always be publishable; the stream sequence in its headers finds the rest.
+ */
+export function deadLetterPayload(data: Uint8Array, h: MsgHdrs, maxPayload: number): Uint8Array {
+  const room = maxPayload - headerBytes(h) - FRAMING_MARGIN - Buffer.byteLength(Header.deadTruncated) - 16;
+  if (data.length <= room) return data;
+  h.set(Header.deadTruncated, String(data.length));
+  return data.subarray(0, Math.max(0, room));
+}
+
 /** The dead letter's own msgID: the same failure dead-lettered twice (a crash before term) is stored once. */
 export function deadLetterMsgId(consumer: ConsumerName, m: Pick<JsMsg, "seq" | "info">): string {
   return `${consumer}:${m.info.stream}:${m.seq}`;
 }
 
-/** Publish the dead letter of `m` to `dlq.<consumer>` with the payload bytes unchanged. */
-export async function publishDeadLetter(js: JetStreamClient, consumer: ConsumerName, m: JsMsg, why: DeadReason): Promise<void> {
-  await js.publish(deadLetterSubject(consumer), m.data, {
-    headers: deadLetterHeaders(m.headers, m.subject, consumer, why),
-    msgID: deadLetterMsgId(consumer, m),
-  });
+/**
+ * Publish the dead letter of `m` to `dlq.<consumer>`: the payload bytes unchanged when they fit in
+ * `maxPayload` with the headers, else a truncated copy; always the original's stream and sequence.
+ */
+export async function publishDeadLetter(js: JetStreamClient, consumer: ConsumerName, m: JsMsg, why: DeadReason, maxPayload = 1024 * 1024): Promise<void> {
+  const h = deadLetterHeaders(m.headers, m.subject, consumer, why);
+  h.set(Header.deadStream, m.info.stream);
+  h.set(Header.deadStreamSeq, String(m.seq));
+  await js.publish(deadLetterSubject(consumer), deadLetterPayload(m.data, h, maxPayload), { headers: h, msgID: deadLetterMsgId(consumer, m) });
 }

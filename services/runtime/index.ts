@@ -7,6 +7,8 @@ export {
   consumerConfig,
   BucketHistory,
   DEFAULT_MAX_DELIVER,
+  JetStreamConfig,
+  provisionOptionsOf,
   type ProvisionOptions,
   type ProvisionReport,
   type ProvisionAction,
@@ -25,7 +27,7 @@ export { consumerMetrics, type ConsumerMetrics } from "./consumer-metrics.js";
 export { deadLetterHeaders, type DeadReason } from "./dead-letter.js";
 export { isConflict, retryOnConflict, type RetryOnConflictOptions } from "./conflict.js";
 export { openKv, RevisionConflictError, type JsonKv, type KvEntry } from "./kv.js";
-export { createLogger, LogField, redactPaths, type LoggerOptions } from "./logger.js";
+export { createLogger, LogField, redactSecrets, type LoggerOptions } from "./logger.js";
 export { buildHealthApp, startHealthServer, type HealthOptions, type HealthServer } from "./health.js";
 export { onShutdown, type Shutdown, type ShutdownOptions } from "./shutdown.js";
 export { isMainModule, runIfMain, stopOnce, type Stoppable } from "./run-main.js";

@@ -47,6 +47,31 @@ describe("createLogger", () => {
     expect(line.req.headers.host).toBe("h");
   });
 
+  // Finding 9: secret-bearing config keys and passwords in URLs at any depth, in the call's object,
+  // in child bindings and in the message.
+  it("redacts botToken, signingSecret, webhookSecret and URL passwords at any depth", () => {
+    const { destination, lines } = capture();
+    const log = createLogger({ service: "s", destination, level: "debug" });
+    const cfg = {
+      slack: { botToken: "xoxb-1", signingSecret: "sig-2" },
+      github: { webhookSecret: "wh-3" },
+      api: { people: { abc: { user: "U1" } }, token: "api-4" },
+      deep: { a: { b: { c: { d: { e: { f: { SISKIN_API_TOKEN: "env-5", client_secret: "cs-6", PrivateKey: "pk-7" } } } } } } },
+      urls: ["nats://worker:np-8@nats:4222", { prometheus: "https://reader:pp-9@prom.example:9090/api" }],
+      list: [[[{ apiKey: "ak-10" }]]],
+    };
+    log.child({ settings: { kube: { bearerToken: "bt-11" } } }).info({ cfg }, "config loaded from https://admin:mp-12@host/x");
+    const text = JSON.stringify(lines());
+    for (const secret of ["xoxb-1", "sig-2", "wh-3", "api-4", "env-5", "cs-6", "pk-7", "np-8", "pp-9", "ak-10", "bt-11", "mp-12"]) expect(text).not.toContain(secret);
+    const line = lines()[0] as Record<string, any>;
+    expect(line.cfg.urls[0]).toBe("nats://worker:[redacted]@nats:4222");
+    expect(line.cfg.api.people.abc.user).toBe("U1");
+    expect(line.msg).toBe("config loaded from https://admin:[redacted]@host/x");
+    log.child({ releaseId: "r1" }).child({ s: { signingSecret: "gc-13" } }).warn("grandchild");
+    const gc = lines()[1] as Record<string, any>;
+    expect(gc).toMatchObject({ releaseId: "r1", s: { signingSecret: "[redacted]" }, msg: "grandchild" });
+  });
+
   it("respects the level", () => {
     const { destination, lines } = capture();
     const log = createLogger({ service: "s", destination, level: "warn" });

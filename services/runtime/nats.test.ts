@@ -21,6 +21,13 @@ describe("natsConnectOptions", () => {
     expect(o).toMatchObject({ user: "u", pass: "p", token: "t", name: "n", tls: { caFile: "/ca", certFile: "/c", keyFile: "/k" } });
   });
 
+  it("gives each user its own reply-inbox prefix (finding 6), unless one is configured", () => {
+    expect(natsConnectOptions({ servers: ["nats://x"], user: "k8s-watcher", pass: "p" }, "svc").inboxPrefix).toBe("_INBOX_k8s-watcher");
+    expect(natsConnectOptions({ servers: ["nats://x"], user: "a.b*", pass: "p" }, "svc").inboxPrefix).toBe("_INBOX_a_b_");
+    expect(natsConnectOptions({ servers: ["nats://x"], credsFile: "/c", inboxPrefix: "_INBOX_tenant1" }, "svc").inboxPrefix).toBe("_INBOX_tenant1");
+    expect(natsConnectOptions({ servers: ["nats://x"] }, "svc").inboxPrefix).toBeUndefined();
+  });
+
   it("refuses a user without a password", () => {
     expect(() => natsConnectOptions({ servers: ["nats://x"], user: "u" }, "svc")).toThrow(/SISKIN_NATS_USER and SISKIN_NATS_PASS/);
   });

@@ -5,6 +5,15 @@ import { SiskinError } from "../../schemas/errors.js";
 import type { NatsConfig } from "./config.js";
 
 /**
+ * The reply-inbox prefix of a NATS user: `_INBOX_<user>` (characters a subject token cannot hold
+ * become `_`). infra/nats grants each user `subscribe: <prefix>.>` and nothing under `_INBOX.>`, so
+ * a worker cannot read the replies (publish acks, KV reads, release records) of another.
+ */
+export function inboxPrefixFor(user: string): string {
+  return `_INBOX_${user.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+}
+
+/**
  * The connection options for `cfg` (pure, so it is testable): user/pass, token, a creds file read
  * on every (re)connect, TLS files, and reconnecting forever; JetStream state lives on the server.
  */
@@ -22,6 +31,8 @@ export function natsConnectOptions(cfg: NatsConfig, name: string): NodeConnectio
     opts.user = cfg.user;
     opts.pass = cfg.pass;
   }
+  const inboxPrefix = cfg.inboxPrefix ?? (cfg.user === undefined ? undefined : inboxPrefixFor(cfg.user));
+  if (inboxPrefix !== undefined) opts.inboxPrefix = inboxPrefix;
   if (cfg.token !== undefined) opts.token = cfg.token;
   if (cfg.credsFile !== undefined) {
     const file = cfg.credsFile;

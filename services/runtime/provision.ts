@@ -16,6 +16,7 @@ import {
   type StreamConfig,
 } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
+import { Type, type Static } from "typebox";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import { SiskinError } from "../../schemas/errors.js";
 import { Bucket, Consumer, Stream, type BucketName, type ConsumerName } from "../../schemas/subjects.js";
@@ -38,6 +39,36 @@ export interface ProvisionOptions {
    * commands after a crash are dropped within it; handlers are idempotent beyond it.
    */
   duplicateWindowMs?: number;
+}
+
+/**
+ * What an operator sets for the JetStream objects (`SISKIN_JETSTREAM_REPLICAS`, `..._ACK_WAIT_MS`,
+ * `..._MAX_DELIVER`, `..._DUPLICATE_WINDOW_MS`), read by `siskin provision`: 1 replica on one server,
+ * 3 on a cluster (docs/install.md).
+ */
+export const JetStreamConfig = Type.Object(
+  {
+    /** Replicas of every stream and KV bucket: 1, 3 or 5. */
+    replicas: Type.Union([Type.Literal(1), Type.Literal(3), Type.Literal(5)], { default: 1 }),
+    /** How long a delivered command or event may stay unacked before JetStream redelivers it (ms). */
+    ackWaitMs: Type.Optional(Type.Integer({ minimum: 1000 })),
+    /** Deliveries before the consume loop dead-letters a message. */
+    maxDeliver: Type.Optional(Type.Integer({ minimum: 2 })),
+    /** msgID de-duplication window of the streams (ms). */
+    duplicateWindowMs: Type.Optional(Type.Integer({ minimum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type JetStreamConfig = Static<typeof JetStreamConfig>;
+
+/** The provision options of a {@link JetStreamConfig}. */
+export function provisionOptionsOf(cfg: JetStreamConfig): ProvisionOptions {
+  return {
+    replicas: cfg.replicas,
+    ...(cfg.ackWaitMs === undefined ? {} : { ackWaitMs: cfg.ackWaitMs }),
+    ...(cfg.maxDeliver === undefined ? {} : { maxDeliver: cfg.maxDeliver }),
+    ...(cfg.duplicateWindowMs === undefined ? {} : { duplicateWindowMs: cfg.duplicateWindowMs }),
+  };
 }
 
 /** Default msgID de-duplication window of the streams. */

@@ -1,7 +1,9 @@
-// The client-node adapter of the router: GET and PUT (replace, conditional on the resourceVersion
-// in the body) of VirtualServices and DestinationRules through CustomObjectsApi.
+// The client-node adapter of the router through CustomObjectsApi: GET and guarded JSON PATCH of
+// VirtualServices; GET and PUT (replace, conditional on the resourceVersion in the body) of
+// DestinationRules.
 import * as k8s from "@kubernetes/client-node";
-import type { IstioObjects, ObjectRef } from "./ports.js";
+import type { JsonPatchOp } from "./json-patch.js";
+import { KubeApiError, type IstioObjects, type ObjectRef, type VirtualServices } from "./ports.js";
 import type { DestinationRule, VirtualService } from "./vs-types.js";
 import { toKubeError } from "../runtime/kube-client.js";
 
@@ -34,9 +36,34 @@ function istioObjects<T extends { metadata?: { name?: string; namespace?: string
   };
 }
 
-/** VirtualServices at `networking.istio.io/<version>`. */
-export function createKubeVirtualServices(kc: k8s.KubeConfig, opts: { istioApiVersion: string }): IstioObjects<VirtualService> {
-  return istioObjects<VirtualService>(kc, "VirtualService", "virtualservices", opts.istioApiVersion);
+/**
+ * A failed RFC 6902 `test` op: the API server answers 422 (the JSON patch library's "testing value
+ * /… failed"); to the router it is a conflict, like a stale resourceVersion: re-read and re-plan.
+ */
+function testFailed(err: KubeApiError): boolean {
+  if (err.status !== 422) return false;
+  const cause = err.cause;
+  const body = cause instanceof k8s.ApiException ? (typeof cause.body === "string" ? cause.body : JSON.stringify(cause.body)) : "";
+  return /test(ing value .* failed| failed)/.test(`${err.message} ${body}`);
+}
+
+/** VirtualServices at `networking.istio.io/<version>`: GET, and guarded JSON patches. */
+export function createKubeVirtualServices(kc: k8s.KubeConfig, opts: { istioApiVersion: string }): VirtualServices {
+  const objects = istioObjects<VirtualService>(kc, "VirtualService", "virtualservices", opts.istioApiVersion);
+  const api = kc.makeApiClient(k8s.CustomObjectsApi);
+  return {
+    get: objects.get,
+    async patch(ref, ops: readonly JsonPatchOp[]) {
+      const at = { group: "networking.istio.io", version: opts.istioApiVersion, plural: "virtualservices", namespace: ref.namespace, name: ref.name };
+      try {
+        return (await api.patchNamespacedCustomObject({ ...at, body: ops, fieldManager }, k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch))) as VirtualService;
+      } catch (err) {
+        const e = toKubeError(err, `json-patch VirtualService ${ref.namespace}/${ref.name}`);
+        if (testFailed(e)) throw new KubeApiError(`${e.message} (a guarded value changed since it was read)`, 409, "Conflict", err);
+        throw e;
+      }
+    },
+  };
 }
 
 /** DestinationRules at `networking.istio.io/<version>`. */

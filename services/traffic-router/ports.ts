@@ -1,7 +1,8 @@
-// The traffic-router's ports: read and replace (optimistic concurrency) VirtualServices and
-// DestinationRules, and publish events.
+// The traffic-router's ports: read and write (guarded JSON patch) VirtualServices, read and replace
+// (optimistic concurrency) DestinationRules, and publish events.
 import type { PayloadOf } from "../../schemas/codec.js";
 import type { EventSubject } from "../../schemas/subjects.js";
+import type { JsonPatchOp } from "./json-patch.js";
 import type { DestinationRule, VirtualService } from "./vs-types.js";
 
 /** A namespaced object's name. */
@@ -23,8 +24,19 @@ export interface IstioObjects<T> {
   replace(obj: T): Promise<T>;
 }
 
-/** networking.istio.io VirtualServices. */
-export type VirtualServices = IstioObjects<VirtualService>;
+/** networking.istio.io VirtualServices: read, and written only by guarded JSON patches. */
+export interface VirtualServices {
+  /** The object, or null when it does not exist. */
+  get(ref: ObjectRef): Promise<VirtualService | null>;
+  /**
+   * Apply an RFC 6902 JSON patch (`application/json-patch+json`) as the router's field manager. The
+   * patch carries its own `test` guards: when one no longer holds (a concurrent edit of what the
+   * router read), the write fails with KubeApiError 409, like a stale resourceVersion. Fields the
+   * patch does not name — including ones the router's types do not know, and other managers'
+   * `managedFields` — are left as they are. Resolves to the stored object.
+   */
+  patch(ref: ObjectRef, ops: readonly JsonPatchOp[]): Promise<VirtualService>;
+}
 /** networking.istio.io DestinationRules. */
 export type DestinationRules = IstioObjects<DestinationRule>;
 

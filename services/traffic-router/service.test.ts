@@ -3,6 +3,7 @@ import { message, type MessageOf } from "../../schemas/codec.js";
 import { SiskinError } from "../../schemas/errors.js";
 import { Command, Event } from "../../schemas/subjects.js";
 import { KubeApiError, type EventPublisher, type IstioObjects } from "./ports.js";
+import { applyPatch, type JsonPatchOp } from "./json-patch.js";
 import { createService } from "./service.js";
 import { loadDr, loadVs } from "./upstream-fixtures.test-util.js";
 import type { DestinationRule, VirtualService } from "./vs-types.js";
@@ -14,7 +15,8 @@ function fakeObjects<T extends { metadata?: { name?: string; namespace?: string;
   const key = (ns: string | undefined, name: string | undefined) => `${ns ?? ""}/${name ?? ""}`;
   for (const o of initial) store.set(key(o.metadata?.namespace, o.metadata?.name), { ...structuredClone(o), metadata: { ...o.metadata, resourceVersion: String(++rv) } });
   const writes: T[] = [];
-  const port: IstioObjects<T> & { unavailable: boolean } = {
+  const patches: JsonPatchOp[][] = [];
+  const port: IstioObjects<T> & { unavailable: boolean; patch(ref: { namespace: string; name: string }, ops: readonly JsonPatchOp[]): Promise<T> } = {
     unavailable: false,
     async get(ref) {
       if (port.unavailable) throw new KubeApiError("get: connect ECONNREFUSED", undefined);
@@ -31,8 +33,22 @@ function fakeObjects<T extends { metadata?: { name?: string; namespace?: string;
       writes.push(structuredClone(stored));
       return structuredClone(stored);
     },
+    /** RFC 6902 as the API server applies it: a failed `test` fails the whole patch (seen as 409). */
+    async patch(ref, ops) {
+      const k = key(ref.namespace, ref.name);
+      const cur = store.get(k);
+      if (cur === undefined) throw new KubeApiError("patch: not found", 404, "NotFound");
+      const r = applyPatch(cur, ops);
+      if (!r.ok) throw new KubeApiError(`patch: op ${r.index} failed: ${r.message}`, 409, "Conflict");
+      const doc = r.doc as T;
+      const stored = { ...doc, metadata: { ...doc.metadata, resourceVersion: String(++rv) } };
+      store.set(k, stored);
+      writes.push(structuredClone(stored));
+      patches.push([...ops]);
+      return structuredClone(stored);
+    },
   };
-  return { port, store, writes, get: (name: string) => store.get(key("default", name)) };
+  return { port, store, writes, patches, get: (name: string) => store.get(key("default", name)) };
 }
 
 function recorder() {
@@ -80,9 +96,21 @@ function setup(vs: VirtualService = reviewsVs(), dr: DestinationRule = reviewsDr
 const weightsOf = (vs: VirtualService | undefined) => vs?.spec.http?.[0]?.route?.map((r) => r.weight);
 
 describe("traffic-router service (upstream bookinfo reviews, fakes)", () => {
-  it("writes the weights with the resourceVersion read, reads back, reports", async () => {
+  it("writes the weights with a guarded JSON patch (weights and annotations only), reads back, reports", async () => {
     const { vss, drs, out, router } = setup();
     await router.handle(cmd(50));
+    expect(vss.patches).toEqual([
+      [
+        { op: "test", path: "/spec/http/0/route/0/destination", value: { host: "reviews", subset: "v1" } },
+        { op: "test", path: "/spec/http/0/route/0/weight", value: 80 },
+        { op: "replace", path: "/spec/http/0/route/0/weight", value: 50 },
+        { op: "test", path: "/spec/http/0/route/1/destination", value: { host: "reviews", subset: "v2" } },
+        { op: "test", path: "/spec/http/0/route/1/weight", value: 20 },
+        { op: "replace", path: "/spec/http/0/route/1/weight", value: 50 },
+        { op: "test", path: "/metadata/resourceVersion", value: "101" },
+        { op: "add", path: "/metadata/annotations", value: { "siskin.dev/canary-weight": "50", "siskin.dev/weights-release": "default/reviews/v2" } },
+      ],
+    ]);
     expect(weightsOf(vss.get("reviews"))).toEqual([50, 50]);
     expect(vss.get("reviews")?.metadata?.annotations).toEqual({ "siskin.dev/canary-weight": "50", "siskin.dev/weights-release": "default/reviews/v2" });
     expect(drs.writes).toEqual([]);
@@ -102,24 +130,46 @@ describe("traffic-router service (upstream bookinfo reviews, fakes)", () => {
     expect(out[0]).toMatchObject({ subject: Event.trafficWeightsSet, data: { attempts: 0, canaryWeight: 20 } });
   });
 
-  it("retries on a concurrent edit: re-reads, re-plans, and both edits survive", async () => {
+  it("a concurrent edit of an unrelated field between our read and our write: one write, both edits survive", async () => {
     const { vss, out, router } = setup();
-    const realReplace = vss.port.replace.bind(vss.port);
-    let raced = false;
-    vss.port.replace = async (obj) => {
-      if (!raced) {
-        raced = true;
-        // Another client replaces the VirtualService between our GET and our PUT.
-        const theirs = structuredClone(vss.get("reviews")!);
-        theirs.spec.http![0]!.timeout = "5s";
-        await realReplace(theirs);
-      }
-      return realReplace(obj);
+    const realPatch = vss.port.patch.bind(vss.port);
+    vss.port.patch = async (ref, ops) => {
+      const theirs = structuredClone(vss.get("reviews")!);
+      theirs.spec.http![0]!.timeout = "5s";
+      theirs.metadata = { ...theirs.metadata, annotations: { "team.example/owner": "ratings" } };
+      await vss.port.replace(theirs);
+      return realPatch(ref, ops);
     };
+    // The VirtualService has annotations once the other editor wrote; a first write keeps them.
+    const first = structuredClone(vss.get("reviews")!);
+    first.metadata = { ...first.metadata, annotations: { "team.example/owner": "ratings" } };
+    await vss.port.replace(first);
     await router.handle(cmd(50));
     const stored = vss.get("reviews");
     expect(weightsOf(stored)).toEqual([50, 50]);
     expect(stored?.spec.http?.[0]?.timeout).toBe("5s");
+    expect(stored?.metadata?.annotations).toEqual({ "team.example/owner": "ratings", "siskin.dev/canary-weight": "50", "siskin.dev/weights-release": "default/reviews/v2" });
+    expect(out[0]).toMatchObject({ subject: Event.trafficWeightsSet, data: { attempts: 1 } });
+  });
+
+  it("a concurrent edit of the weights fails the guard: re-reads, re-plans from the new weights", async () => {
+    const { vss, out, router } = setup();
+    const realPatch = vss.port.patch.bind(vss.port);
+    let raced = false;
+    vss.port.patch = async (ref, ops) => {
+      if (!raced) {
+        raced = true;
+        const theirs = structuredClone(vss.get("reviews")!);
+        theirs.spec.http![0]!.route![0]!.weight = 70;
+        theirs.spec.http![0]!.route![1]!.weight = 30;
+        await vss.port.replace(theirs);
+      }
+      return realPatch(ref, ops);
+    };
+    await router.handle(cmd(50));
+    expect(weightsOf(vss.get("reviews"))).toEqual([50, 50]);
+    expect(vss.patches).toHaveLength(1);
+    expect(vss.patches[0]).toContainEqual({ op: "test", path: "/spec/http/0/route/0/weight", value: 70 });
     expect(out[0]).toMatchObject({ subject: Event.trafficWeightsSet, data: { attempts: 2 } });
   });
 
@@ -163,8 +213,8 @@ describe("traffic-router service (upstream bookinfo reviews, fakes)", () => {
 
   it("gives up (retryably) when every write conflicts", async () => {
     const { vss, router } = setup();
-    vss.port.replace = async () => {
-      throw new KubeApiError("replace: the object has been modified", 409, "Conflict");
+    vss.port.patch = async () => {
+      throw new KubeApiError("patch: testing value /spec/http/0/route/0/weight failed", 409, "Conflict");
     };
     const err = (await router.handle(cmd(50)).catch((e: unknown) => e)) as SiskinError;
     expect(err.code).toBe("SISKIN_ERR_CONFLICT");
@@ -173,13 +223,13 @@ describe("traffic-router service (upstream bookinfo reviews, fakes)", () => {
 
   it("fails the read-back when someone overwrites the weights right after our write", async () => {
     const { vss, out, router } = setup();
-    const realReplace = vss.port.replace.bind(vss.port);
-    vss.port.replace = async (obj) => {
-      const stored = await realReplace(obj);
+    const realPatch = vss.port.patch.bind(vss.port);
+    vss.port.patch = async (ref, ops) => {
+      const stored = await realPatch(ref, ops);
       const theirs = structuredClone(stored);
       theirs.spec.http![0]!.route![1]!.weight = 30;
       theirs.spec.http![0]!.route![0]!.weight = 70;
-      await realReplace(theirs);
+      await vss.port.replace(theirs);
       return stored;
     };
     await router.handle(cmd(50));

@@ -1,6 +1,7 @@
 // The traffic-router: cmd.traffic.set_weights → make sure the DestinationRule has both subsets →
-// plan the weights (pure) → PUT with the resourceVersion read (re-read and re-plan on 409) → read
-// back and verify → evt.traffic.weights_set | weights_failed. Compute, then apply, then read back.
+// plan the weights (pure) → a JSON patch of the weights only, every write guarded by `test` ops on
+// what was read (re-read and re-plan when a guard fails) → read back and verify →
+// evt.traffic.weights_set | weights_failed. Compute, then apply, then read back.
 import type { MessageOf } from "../../schemas/codec.js";
 import { SiskinError } from "../../schemas/errors.js";
 import { SiskinAnnotation } from "../../schemas/rollout-index.js";
@@ -8,7 +9,8 @@ import { Command, Event } from "../../schemas/subjects.js";
 import { trafficShapeOf, type WeightsSet } from "../../schemas/traffic.js";
 import { planDestinationRuleSubsets, planTraffic, verifyTraffic, type PlanError, type RouteExtras, type RouteSelection, type RouteWeights } from "./plan.js";
 import { isTransient, type DestinationRules, type EventPublisher, type ObjectRef, type VirtualServices } from "./ports.js";
-import { planTrafficPrune, withAddedVersion } from "./prune.js";
+import { pointer, type JsonPatchOp } from "./json-patch.js";
+import { addedVersions, planTrafficPrune, withAddedVersion } from "./prune.js";
 import type { VirtualService } from "./vs-types.js";
 import { isConflict, retryOnConflict } from "../runtime/conflict.js";
 
@@ -53,6 +55,23 @@ const fromPlan = (e: PlanError) => new Failure(e.code, e.message, false);
 
 function toSchemaRoutes(routes: RouteWeights[]): WeightsSet["routes"] {
   return routes.map((r) => ({ kind: r.kind, index: r.index, ...(r.name === undefined ? {} : { name: r.name }), stableWeight: r.stableWeight, canaryWeight: r.canaryWeight }));
+}
+
+/**
+ * The weight and release Siskin wrote, so the k8s-watcher can tell its own writes from drift: `add`
+ * sets one annotation and leaves the others. Without an annotations map the map itself is added,
+ * guarded by the resourceVersion read (nothing else can prove the map is still absent).
+ */
+export function annotationOps(vs: VirtualService, canaryWeight: number, releaseId: string | undefined, extra: Readonly<Record<string, string>> = {}): JsonPatchOp[] {
+  const values: Record<string, string> = { ...extra, [SiskinAnnotation.canaryWeight]: String(canaryWeight) };
+  if (releaseId !== undefined) values[SiskinAnnotation.weightsRelease] = releaseId;
+  if (vs.metadata?.annotations === undefined) {
+    return [
+      { op: "test", path: "/metadata/resourceVersion", value: vs.metadata?.resourceVersion ?? "" },
+      { op: "add", path: "/metadata/annotations", value: values },
+    ];
+  }
+  return Object.entries(values).map(([k, v]) => ({ op: "add" as const, path: pointer("metadata", "annotations", k), value: v }));
 }
 
 /** Build the router from its ports. */
@@ -108,13 +127,10 @@ export function createService(deps: TrafficRouterDeps): TrafficRouter {
       if (!plan.ok) throw fromPlan(plan.error);
       let stored: VirtualService = vs;
       if (plan.changed) {
-        // A canary destination the plan appended is recorded, so that a prune removes only those.
-        const next = hasSubset(vs, d.canarySubset) || !hasSubset(plan.vs, d.canarySubset) ? plan.vs : withAddedVersion(plan.vs, d.canarySubset);
-        // The weight and release Siskin wrote, so the k8s-watcher can tell its own writes from drift.
-        const annotations: Record<string, string> = { ...((next.metadata?.annotations as Record<string, string> | undefined) ?? {}), [SiskinAnnotation.canaryWeight]: String(d.canaryWeight) };
-        if (msg.releaseId !== undefined) annotations[SiskinAnnotation.weightsRelease] = msg.releaseId;
-        next.metadata = { ...next.metadata, annotations };
-        await api(`updating VirtualService ${ns}/${vsRef.name}`, () => deps.virtualServices.replace(next));
+        // A canary destination the plan appends is recorded, so that a prune removes only those.
+        const appended = !hasSubset(vs, d.canarySubset) && hasSubset(plan.vs, d.canarySubset);
+        const extra: Record<string, string> = appended ? { [SiskinAnnotation.addedVersions]: addedVersions(withAddedVersion(vs, d.canarySubset)).join(",") } : {};
+        await api(`patching VirtualService ${ns}/${vsRef.name}`, () => deps.virtualServices.patch(vsRef, [...plan.patch, ...annotationOps(vs, d.canaryWeight, msg.releaseId, extra)]));
         stored = await must("VirtualService", vsRef, () => deps.virtualServices.get(vsRef));
       }
       const check = verifyTraffic(stored, { canaryWeight: d.canaryWeight, ...selection, ...extras });
@@ -137,7 +153,13 @@ export function createService(deps: TrafficRouterDeps): TrafficRouter {
       const dr = await must("DestinationRule", drRef, () => deps.destinationRules.get(drRef));
       const p = planTrafficPrune(vs, dr, d.keep, d.limit);
       // Routes first: a subset must outlive every destination that names it (else 503 NR).
-      if (p.vsChanged) await api(`updating VirtualService ${ns}/${vsRef.name}`, () => deps.virtualServices.replace(p.vs));
+      // The VirtualService is written only by guarded JSON patch: the whole read is the guard here.
+      const pruneOps: JsonPatchOp[] = [
+        { op: "test", path: "/metadata/resourceVersion", value: vs.metadata?.resourceVersion ?? "" },
+        { op: "replace", path: "/spec", value: p.vs.spec },
+        { op: "add", path: "/metadata/annotations", value: (p.vs.metadata?.annotations as Record<string, string> | undefined) ?? {} },
+      ];
+      if (p.vsChanged) await api(`patching VirtualService ${ns}/${vsRef.name}`, () => deps.virtualServices.patch(vsRef, pruneOps));
       if (p.drChanged) await api(`updating DestinationRule ${ns}/${drRef.name}`, () => deps.destinationRules.replace(p.dr));
       return p;
     });

@@ -12,6 +12,7 @@ import { paginate } from "./paging.js";
 import { groupVersion } from "./registry.js";
 import { clone, isObject, jsonEqual, toKubeTime } from "./types.js";
 import { PatchType } from "./api-types.js";
+import { trackManagedFields } from "./managed-fields.js";
 import type { Api, DeleteOptions, KubeList, Target, WriteOptions } from "./api-types.js";
 import type { Clock, KubeObject } from "./types.js";
 import type { Registry, ResourceType } from "./registry.js";
@@ -169,6 +170,8 @@ export function createApi(deps: { store: Store; registry: Registry; clock: Clock
       delete obj.metadata.managedFields;
       if (t.type.statusSubresource && !t.type.builtin) delete obj.status;
       strategyOf(t.type).prepareCreate?.(obj, ctx());
+      const managed = trackManagedFields(null, obj, opts.fieldManager, obj.apiVersion, now);
+      if (managed !== undefined) obj.metadata.managedFields = managed;
       if (opts.dryRun) return present(t, obj);
       const stored = store.put(resourceKey(t.type), obj);
       strategyOf(t.type).afterWrite?.(stored, ctx());
@@ -214,7 +217,12 @@ export function createApi(deps: { store: Store; registry: Registry; clock: Clock
       next = admitSchema(t, next, opts);
       strategyOf(t.type).prepareUpdate?.(next, existing, ctx());
       if (!jsonEqual(specPart(next), specPart(existing))) next.metadata.generation = (existing.metadata.generation ?? 0) + 1;
+      if (existing.metadata.managedFields === undefined) delete next.metadata.managedFields;
+      else next.metadata.managedFields = existing.metadata.managedFields;
       if (jsonEqual(next, existing)) return present(t, existing);
+      const managed = trackManagedFields(existing, next, opts.fieldManager, groupVersion(t.type.group, t.version), clock());
+      if (managed === undefined) delete next.metadata.managedFields;
+      else next.metadata.managedFields = managed;
       if (opts.dryRun) return present(t, next);
       if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
         return present(t, removeNow(t, next, {}));

@@ -10,6 +10,7 @@ import { loadDirectory } from "./loader.js";
 import type { Api } from "./api.js";
 import type { SimStore } from "./sim-store.js";
 import type { Clock } from "./types.js";
+import { createApiFaults, type ApiFaults } from "./faults.js";
 
 export { createSimCluster } from "./sim.js";
 export type { SimCluster, SimClusterOptions } from "./sim.js";
@@ -19,6 +20,7 @@ export { ApiError } from "./status.js";
 export { SIM_PREFIX, SimAnnotation, simDefaults } from "./annotations.js";
 export { kubeconfigYaml, kubeConfigFor } from "./kubeconfig.js";
 export { loadManifests, parseManifests } from "./loader.js";
+export { createApiFaults, noFaults, type ApiFaults, type ApiFaultSettings, type ApiFaultCounts } from "./faults.js";
 
 /** Options of a served simulator. */
 export interface StartSimClusterOptions {
@@ -43,6 +45,8 @@ export interface StartSimClusterOptions {
   log?: (line: string) => void;
   /** Receives errors of background reconciles (default: stderr). */
   onError?: (err: unknown) => void;
+  /** Seed of the API fault injector (default 1); faults start off and are set through {@link RunningSimCluster.faults}. */
+  faultSeed?: number;
 }
 
 /** A served simulator. */
@@ -68,6 +72,11 @@ export interface RunningSimCluster {
   dropWatches(): void;
   /** Open watch streams. */
   watchCount(): number;
+  /**
+   * API faults, settable at run time (also `PUT /_sim/faults`): 500/503, 409, slow answers. `cutWatches()`
+   * and `expire()` end every watch (the latter with a compaction, so re-watches get 410 Gone), counted.
+   */
+  readonly faults: ApiFaults & { cutWatches(): void; expire(): void };
   close(): Promise<void>;
 }
 
@@ -82,7 +91,12 @@ export async function startSimCluster(opts: StartSimClusterOptions = {}): Promis
     await loadDirectory(sim.store, opts.loadDir);
     sim.tick();
   }
-  const http = createSimHttp(sim.api, opts.log ? { log: opts.log } : {});
+  const faults = createApiFaults(opts.faultSeed ?? 1);
+  const expire = (): void => {
+    sim.expireHistory();
+    http.watches.closeAll();
+  };
+  const http = createSimHttp(sim.api, { faults, expireHistory: expire, ...(opts.log ? { log: opts.log } : {}) });
   const host = opts.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     http.server.once("error", reject);
@@ -108,9 +122,17 @@ export async function startSimCluster(opts: StartSimClusterOptions = {}): Promis
     kubeConfig: () => kubeConfigFor(url),
     advance: (ms) => sim.advance(ms),
     tick: (now) => sim.tick(now),
-    expireHistory() {
-      sim.expireHistory();
-      http.watches.closeAll();
+    expireHistory: expire,
+    faults: {
+      ...faults,
+      cutWatches() {
+        faults.countWatchCut(http.watches.size());
+        http.watches.closeAll();
+      },
+      expire() {
+        expire();
+        faults.countGone();
+      },
     },
     sendBookmarks: () => http.watches.bookmarkAll(),
     dropWatches: () => http.watches.closeAll(),

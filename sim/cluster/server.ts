@@ -13,6 +13,7 @@ import { decodeProtobufObject, ProtobufError } from "./protobuf.js";
 import { groupVersion } from "./registry.js";
 import type { Api, DeleteOptions, Target, WriteOptions } from "./api.js";
 import type { KubeObject, WatchEvent } from "./types.js";
+import { parseFaultSettings, type ApiFaults } from "./faults.js";
 
 /** Open watches, so the simulator can send bookmarks or drop every watch at once. */
 export interface WatchHub {
@@ -94,9 +95,24 @@ function parseTarget(api: Api, group: string, version: string, segs: string[]): 
   return { target, watchPath, collection: name === undefined };
 }
 
-/** Creates the HTTP server (not listening yet). `log` receives one line per request when given. */
-export function createSimHttp(api: Api, opts: { log?: (line: string) => void } = {}): SimHttp {
+/** Options of {@link createSimHttp}. */
+export interface SimHttpOptions {
+  /** Receives one line per request. */
+  log?: (line: string) => void;
+  /** Faults injected on resource requests, and served at `/_sim/faults`. */
+  faults?: ApiFaults;
+  /** `POST /_sim/faults/expire`: forget watch history and end every watch (clients then get 410 Gone). */
+  expireHistory?: () => void;
+}
+
+/** Creates the HTTP server (not listening yet). */
+export function createSimHttp(api: Api, opts: SimHttpOptions = {}): SimHttp {
   const open = new Set<OpenWatch>();
+  const cutWatches = (): number => {
+    const n = open.size;
+    for (const w of [...open]) w.close();
+    return n;
+  };
 
   const serveWatch = (req: IncomingMessage, res: ServerResponse, target: Target, q: URLSearchParams, asTable: boolean): void => {
     res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked", "Cache-Control": "no-cache, private" });
@@ -146,6 +162,11 @@ export function createSimHttp(api: Api, opts: { log?: (line: string) => void } =
     const { target, watchPath, collection } = parsed;
     const q = url.searchParams;
     const method = req.method ?? "GET";
+    if (opts.faults !== undefined) {
+      const fault = opts.faults.decide({ method, write: method !== "GET", resource: `${target.type.plural}${target.type.group === "" ? "" : `.${target.type.group}`}` });
+      if (fault.kind === "error") throw fault.error;
+      if (fault.kind === "slow") await new Promise((r) => setTimeout(r, fault.ms));
+    }
     const accept = req.headers.accept ?? "";
     const asTable = accept.includes("as=Table");
     const contentType = String(req.headers["content-type"] ?? "application/json");
@@ -212,6 +233,7 @@ export function createSimHttp(api: Api, opts: { log?: (line: string) => void } =
     const segs = url.pathname.split("/").filter((s) => s !== "");
     const host = req.headers.host ?? "127.0.0.1";
     const [a, b, c, d] = segs;
+    if (a === "_sim" && b === "faults" && opts.faults !== undefined) return serveFaults(req, res, c, opts.faults);
     if (url.pathname === "/version" || url.pathname === "/version/") return json(res, 200, serverVersion);
     if (a === "healthz" || a === "readyz" || a === "livez") {
       res.writeHead(200, { "Content-Type": "text/plain" });
@@ -254,6 +276,18 @@ export function createSimHttp(api: Api, opts: { log?: (line: string) => void } =
     throw st.pathNotFound();
   };
 
+  /** `GET|PUT /_sim/faults` (settings and counts), `POST /_sim/faults/cut-watches`, `POST /_sim/faults/expire`. */
+  const serveFaults = async (req: IncomingMessage, res: ServerResponse, action: string | undefined, faults: ApiFaults): Promise<void> => {
+    const method = req.method ?? "GET";
+    if (action === undefined && method === "PUT") faults.set(parseFaultSettings(parseBody(await readBody(req), "application/json")));
+    else if (action === "cut-watches" && method === "POST") faults.countWatchCut(cutWatches());
+    else if (action === "expire" && method === "POST" && opts.expireHistory !== undefined) {
+      opts.expireHistory();
+      faults.countGone();
+    } else if (!(action === undefined && method === "GET")) throw st.pathNotFound();
+    return json(res, 200, { settings: faults.settings(), counts: faults.counts() });
+  };
+
   const server = createServer((req, res) => {
     const started = Date.now();
     res.on("finish", () => opts.log?.(`${req.method ?? "?"} ${req.url ?? ""} ${res.statusCode} ${Date.now() - started}ms accept=${req.headers.accept ?? ""} ct=${req.headers["content-type"] ?? ""}`));
@@ -274,7 +308,7 @@ export function createSimHttp(api: Api, opts: { log?: (line: string) => void } =
         for (const w of open) w.bookmark();
       },
       closeAll: () => {
-        for (const w of [...open]) w.close();
+        cutWatches();
       },
       size: () => open.size,
     },

@@ -59,8 +59,8 @@ describe("parseBehaviour", () => {
   });
 
   it("derives the missing percentile from the profile's ratio", () => {
-    const { behaviour: b } = parseBehaviour({ [Annotation.latencyP99]: "800" });
-    expect(b.faulty).toEqual(fitLogNormal({ p50Ms: 200, p99Ms: 800 }));
+    const { behaviour: b } = parseBehaviour({ [Annotation.latencyP99]: "700" });
+    expect(b.faulty).toEqual(fitLogNormal({ p50Ms: 300, p99Ms: 700 })); // normal: p99 / p50 = 140 / 60
   });
 
   it.each([

@@ -83,7 +83,8 @@ export function workerEnv(worker: WorkerName, i: WorkerEnvInput): Record<string,
     case "metrics-analyzer":
       return { ...common, SISKIN_PROMETHEUS_URL: i.prometheusUrl, SISKIN_TICK_MS: String(i.analyzerTickMs) };
     case "alert-ingest":
-      return { ...common, SISKIN_WEBHOOK_HOST: "127.0.0.1", SISKIN_WEBHOOK_PORT: String(i.ports.alertIngest) };
+      // The simulated Alertmanager sends no credentials: the one place SISKIN_INSECURE_NO_AUTH is set.
+      return { ...common, SISKIN_WEBHOOK_HOST: "127.0.0.1", SISKIN_WEBHOOK_PORT: String(i.ports.alertIngest), SISKIN_INSECURE_NO_AUTH: "true" };
     case "approval-gateway":
       return {
         ...common,
@@ -118,7 +119,7 @@ export function workerEnv(worker: WorkerName, i: WorkerEnvInput): Record<string,
         SISKIN_AUTH_TOKENS: `U0ONCALL1:${createHash("sha256").update(i.secrets.dashboardOnCall).digest("hex")}`,
       };
     case "orchestrator":
-      return { ...common, SISKIN_TICK_MS: String(i.orchestratorTickMs) };
+      return { ...common, ...kube, SISKIN_TICK_MS: String(i.orchestratorTickMs) };
     default: {
       const never: never = worker;
       throw new Error(`sim-world: no environment for worker ${String(never)}; add it to workerEnv`);

@@ -93,6 +93,11 @@ export interface WorldOptions {
   seed?: number;
   /** Progress of the start-up, one line per part. */
   onProgress?: (line: string) => void;
+  /**
+   * An already provisioned NATS (e.g. a JetStream cluster): the world starts no nats-server, provisions
+   * nothing, and gives the workers every URL.
+   */
+  externalNats?: { urls: readonly string[] };
 }
 
 /** A running world. */
@@ -102,7 +107,8 @@ export interface World {
   intervals: WorldIntervals;
   secrets: WorldSecrets;
   slackChannel: string;
-  nats: NatsServer;
+  /** The world's own nats-server; undefined with {@link WorldOptions.externalNats}. */
+  nats: NatsServer | undefined;
   prometheus: PrometheusServer;
   alertmanager: AlertmanagerServer;
   cluster: RunningSimCluster;
@@ -112,7 +118,9 @@ export interface World {
   git: SimGit;
   loadClients: LoadClient[];
   urls: {
+    /** NATS client URL(s), comma-separated for an external cluster. */
     nats: string;
+    /** The world's nats-server monitor (empty with an external NATS). */
     natsMonitor: string;
     prometheus: string;
     alertmanager: string;
@@ -159,15 +167,20 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   };
 
   try {
-    const nats = await startNats({ dir: join(serversDir, "nats"), ...(ports.nats ? { port: ports.nats } : {}), ...(ports.natsMonitor ? { monitorPort: ports.natsMonitor } : {}) });
-    stops.push(() => nats.stop());
-    const nc = await connectNats({ servers: [nats.url] }, "sim-world");
-    try {
-      await provision(nc);
-    } finally {
-      await nc.close();
+    let nats: NatsServer | undefined;
+    if (opts.externalNats === undefined) {
+      const own = await startNats({ dir: join(serversDir, "nats"), ...(ports.nats ? { port: ports.nats } : {}), ...(ports.natsMonitor ? { monitorPort: ports.natsMonitor } : {}) });
+      nats = own;
+      stops.push(() => own.stop());
+      const nc = await connectNats({ servers: [own.url] }, "sim-world");
+      try {
+        await provision(nc);
+      } finally {
+        await nc.close();
+      }
+      say(`nats-server ${own.url} (JetStream provisioned)`);
     }
-    say(`nats-server ${nats.url} (JetStream provisioned)`);
+    const natsUrl = nats?.url ?? (opts.externalNats?.urls ?? []).join(",");
 
     const cluster = await startSimCluster({ port: ports.cluster ?? 0, loadDir: opts.manifestsDir ?? bookinfoDir, tickMs: intervals.clusterTickMs });
     stops.push(() => cluster.close());
@@ -224,7 +237,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     say(`sim-slack ${slack.url} (messages ${slack.url}/_sim/messages)`);
 
     const envInput = {
-      natsUrl: nats.url,
+      natsUrl,
       kubeconfigPath,
       prometheusUrl: prometheus.url,
       slackApiUrl: slack.apiUrl,
@@ -277,8 +290,8 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       git: createSimGit({ url: wurls.githubWebhook, secret: secrets.githubWebhook, pusher: { login: "release-bot" } }),
       loadClients,
       urls: {
-        nats: nats.url,
-        natsMonitor: nats.monitorUrl,
+        nats: natsUrl,
+        natsMonitor: nats?.monitorUrl ?? "",
         prometheus: prometheus.url,
         alertmanager: alertmanager.url,
         cluster: cluster.url,

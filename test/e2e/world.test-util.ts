@@ -36,8 +36,8 @@ export interface E2eWorld {
   world: World;
   ports: DemoPorts;
   nc: NatsConnection;
-  /** Play a story (push the tag, script the fault, approve as on-call, wait for the outcome). */
-  play(script: StoryScript, onRecord?: (r: ProgressRecord) => void): Promise<StoryResult>;
+  /** Play a story (push the tag, script the fault, approve as on-call, wait for the outcome; 90 s unless `timeoutMs`). */
+  play(script: StoryScript, onRecord?: (r: ProgressRecord) => void, timeoutMs?: number): Promise<StoryResult>;
   /** The distinct successive weights of one DestinationRule subset in the `ratings` VirtualService. */
   weightsOf(subset: string): number[];
   /** The distinct successive mirror percentages to one subset on the managed route (0: no mirror to it). */
@@ -88,8 +88,8 @@ export async function startE2eWorld(): Promise<E2eWorld> {
       world,
       ports,
       nc,
-      play: (script, onRecord) =>
-        playStory(script, { ports, rollout: bookinfoRollout, onCall: { ...onCallUser }, timeoutMs: 90_000, slackSeen, ...(onRecord === undefined ? {} : { onRecord: (_t, r) => onRecord(r) }) }),
+      play: (script, onRecord, timeoutMs = 90_000) =>
+        playStory(script, { ports, rollout: bookinfoRollout, onCall: { ...onCallUser }, timeoutMs, slackSeen, ...(onRecord === undefined ? {} : { onRecord: (_t, r) => onRecord(r) }) }),
       weightsOf(subset) {
         const out: number[] = [];
         for (const s of snapshots) {

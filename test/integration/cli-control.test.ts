@@ -34,18 +34,11 @@ async function controlMessages() {
 }
 
 describe("siskin control commands", { timeout: 300_000 }, () => {
-  it("approve publishes cmd.orchestrator.control with the release, the actor and the reason", async () => {
-    const res = await runCli(["approve", "shop/ratings/v1.1.0", "--reason", "dashboards look fine", "--nats", world.srv.url], { env: { SISKIN_ACTOR: "oncall-bob" } });
-    expect(res.stderr).toBe("");
-    expect(res.code).toBe(0);
-    const msgs = await controlMessages();
-    expect(msgs).toHaveLength(1);
-    const [{ seq, msg }] = msgs as [(typeof msgs)[number]];
-    expect(msg).toMatchObject({ type: "cmd.orchestrator.control", releaseId: "shop/ratings/v1.1.0", data: { action: "approve", actor: { kind: "cli", id: "oncall-bob" }, reason: "dashboards look fine" } });
-    expect(res.stdout).toBe(
-      `asked the orchestrator to approve shop/ratings/v1.1.0 (as cli:oncall-bob, reason "dashboards look fine"; it was step.awaitingApproval)\n` +
-        `command ${msg.id} is #${seq} on the COMMANDS stream; follow it with: siskin watch shop/ratings/v1.1.0\n`,
-    );
+  it("approve never goes out as the shared cli NATS user: without a personal API token it is refused, nothing published", async () => {
+    const res = await runCli(["approve", "shop/ratings/v1.1.0", "--reason", "dashboards look fine", "--nats", world.srv.url], { env: { SISKIN_ACTOR: "oncall-bob", SISKIN_API_TOKEN: "" } });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("approve needs your personal release API token in SISKIN_API_TOKEN");
+    expect(await controlMessages()).toEqual([]);
   });
 
   it("--json, and the OS user as actor when SISKIN_ACTOR is unset", async () => {

@@ -23,13 +23,13 @@ afterAll(async () => {
 });
 
 describe("siskin release", { timeout: 300_000 }, () => {
-  it("prints the release id; the API published evt.release.requested for the CLI user", async () => {
+  it("prints the release id; the API asked the orchestrator (cmd.orchestrator.release) for the CLI user", async () => {
     const res = await runCli(["release", "shop/ratings", "v1.2.0", "--tag", "v1.2.0", "--commit", "9fceb02d0ae5", "--api", api], { env: { SISKIN_API_TOKEN: token, SISKIN_ACTOR: "alice" } });
     expect(res.code).toBe(0);
     expect(res.stdout).toBe("shop/ratings/v1.2.0\n");
     expect(res.stderr).toBe("release shop/ratings/v1.2.0 requested as cli:alice; follow it with: siskin watch shop/ratings/v1.2.0\n");
     expect(publisher.sent).toHaveLength(1);
-    expect(publisher.sent[0]).toMatchObject({ subject: "evt.release.requested", msg: { releaseId: "shop/ratings/v1.2.0", data: { version: "v1.2.0", tag: "v1.2.0", commit: "9fceb02d0ae5", requestedBy: { kind: "api", id: "alice" } } } });
+    expect(publisher.sent[0]).toMatchObject({ subject: "cmd.orchestrator.release", msg: { releaseId: "shop/ratings/v1.2.0", data: { version: "v1.2.0", tag: "v1.2.0", commit: "9fceb02d0ae5", requestedBy: { kind: "api", id: "alice" } } } });
   });
 
   it("SISKIN_API_URL and --json", async () => {

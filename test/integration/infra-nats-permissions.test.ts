@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageOf, PayloadOf } from "../../schemas/codec.js";
 import { Bucket, Command, Consumer, Event, deadLetterSubject, type Subject } from "../../schemas/subjects.js";
 import { ADMIN_USER, natsPasswordEnv, workerAccess } from "../../scripts/lib/nats-permissions.js";
-import { createPublisher, openKv, provision, startConsumer } from "../../services/runtime/index.js";
+import { createPublisher, natsConnectOptions, openKv, provision, startConsumer } from "../../services/runtime/index.js";
 import { startNats, waitFor, type NatsServer } from "../harness/index.js";
 import { eventStream, kvReleaseEntries, kvThreads, natsControl } from "../../services/dashboard/nats.js";
 
@@ -26,7 +26,8 @@ const open: NatsConnection[] = [];
 const asyncErrors = new Map<NatsConnection, string[]>();
 
 async function as(user: string): Promise<NatsConnection> {
-  const nc = await connect({ servers: server.url, user, pass: password(user), name: `test-${user}` });
+  // As the workers connect: the inbox prefix follows the user (`_INBOX_<user>`), as the permissions do.
+  const nc = await connect(natsConnectOptions({ servers: [server.url], user, pass: password(user) }, `test-${user}`));
   open.push(nc);
   const errors: string[] = [];
   asyncErrors.set(nc, errors);
@@ -261,4 +262,76 @@ describe("NATS authorization generated from schemas/subjects.ts", () => {
       expect(await refusal(js.consumers.get(Consumer[other].stream, other))).toMatch(/permissions violation|timeout/i);
     },
   );
+});
+
+// Issue 14: the side doors stay shut on a real nats-server with the generated permissions.
+describe("no side doors through NATS", () => {
+  const forgedSpec = { steps: [{ weight: 100 }], image: "evil.example/miner" };
+
+  it("the cli user cannot state a release, bring a spec, approve, or write what the orchestrator reads", async () => {
+    const nc = await as("cli");
+    const js = jetstream(nc, { timeout: 2_000 });
+    for (const subject of [Event.releaseRequested, Command.orchestratorRelease, Command.vmProvision, Event.rolloutSpecChanged, Command.orchestratorDecide, Event.approvalGranted, Event.approvalDenied]) {
+      expect(await refusal(js.publish(subject, JSON.stringify({ data: { spec: forgedSpec, action: "approve" } }))), subject).toMatch(/permissions violation/i);
+    }
+    expect(await refusal((await openKv(nc, Bucket.releases)).put("x", { forged: true }))).toMatch(/permissions violation/i);
+    // What it may do: a safe operator action.
+    const ok = await createPublisher(nc, { source: "siskin-cli" }).publish(Command.orchestratorControl, { releaseId, data: { action: "pause", actor: { kind: "cli", id: "alice" } } });
+    expect(ok.duplicate).toBe(false);
+  });
+
+  it("release-trigger may ask for a release and publish an authenticated decision, but never state the release itself", async () => {
+    const nc = await as("release-trigger");
+    const out = createPublisher(nc, { source: "release-trigger" });
+    const ask = await out.publish(Command.orchestratorRelease, {
+      releaseId,
+      data: { rollout: { namespace: "bookinfo", name: "ratings" }, version: "v2", requestedBy: { kind: "api", id: "U0ALICE" }, idempotencyKey: "k" },
+    });
+    expect(ask.seq).toBeGreaterThan(0);
+    const decide = await out.publish(Command.orchestratorDecide, { releaseId, data: { action: "approve", actor: { kind: "api", id: "U0ALICE" } } });
+    expect(decide.seq).toBeGreaterThan(0);
+    const js = jetstream(nc, { timeout: 2_000 });
+    expect(await refusal(js.publish(Event.releaseRequested, "{}"))).toMatch(/permissions violation/i);
+    expect(await refusal(js.publish(Event.approvalGranted, "{}"))).toMatch(/permissions violation/i);
+  });
+
+  it("only the orchestrator states evt.release.requested; only approval-gateway evt.approval.granted; only people-authenticating workers decide", async () => {
+    const orchestrator = await as("orchestrator");
+    const gateway = await as("approval-gateway");
+    const js = jetstream(orchestrator, { timeout: 2_000 });
+    expect(await refusal(js.publish(Event.approvalGranted, "{}"))).toMatch(/permissions violation/i);
+    expect(await refusal(jetstream(gateway, { timeout: 2_000 }).publish(Event.releaseRequested, "{}"))).toMatch(/permissions violation/i);
+    for (const [user, access] of Object.entries(workerAccess)) {
+      expect(access.publishes.includes(Event.releaseRequested), user).toBe(user === "orchestrator");
+      expect(access.publishes.includes(Event.approvalGranted), user).toBe(user === "approval-gateway");
+      // The workers that authenticate people: per-person API tokens, OIDC.
+      expect(access.publishes.includes(Command.orchestratorDecide), user).toBe(user === "release-trigger" || user === "dashboard");
+    }
+  });
+
+  it("a worker cannot read another user's replies: each user has its own inbox prefix and nothing under _INBOX.>", async () => {
+    const cli = await as("cli");
+    const spy = await as("traffic-router");
+    const spyErrors = asyncErrors.get(spy)!;
+    const got: string[] = [];
+    for (const subject of ["_INBOX.>", "_INBOX_cli.>", ">"]) {
+      const sub = spy.subscribe(subject);
+      // A refused subscription ends its iterator with the violation (collected in spyErrors).
+      void (async () => {
+        for await (const m of sub) got.push(m.subject);
+      })().catch(() => undefined);
+    }
+    await spy.flush();
+    await waitFor(() => spyErrors.length >= 3, { timeoutMs: 5_000, what: "the three subscriptions to be refused" });
+    expect(spyErrors.join("\n")).toMatch(/permissions violation for subscription to "_INBOX\.>"/i);
+    expect(spyErrors.join("\n")).toMatch(/permissions violation for subscription to "_INBOX_cli\.>"/i);
+
+    // The cli reads a release record: its reply comes on _INBOX_cli.…, which nobody else may read.
+    await (await openKv(admin, Bucket.releases)).put("secret-release", { record: "audit history" });
+    const kv = await openKv(cli, Bucket.releases);
+    expect((await kv.get("secret-release"))?.value).toEqual({ record: "audit history" });
+    await spy.flush();
+    expect(got).toEqual([]);
+    expectNoViolations(cli);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * The people loop, end to end over real sockets: a signed tag push from sim-git reaches
- * release-trigger (VMRollouts read from sim-cluster) → evt.release.requested in JetStream (a real
- * nats-server) → the notifier opens the release's thread in sim-slack → (the test plays the
+ * release-trigger (VMRollouts read from sim-cluster) → cmd.orchestrator.release in JetStream (a real
+ * nats-server) → the orchestrator's admission reads the spec from sim-cluster → evt.release.requested → the notifier opens the release's thread in sim-slack → (the test plays the
  * orchestrator) cmd.approval.request → approval-gateway posts buttons in that thread → a
  * non-approver's click is refused → an approver's click publishes evt.approval.granted and updates
  * the message → the thread tells the story.
@@ -15,7 +15,11 @@ import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { sign } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MessageOf } from "../../schemas/codec.js";
+import { decode, type MessageOf } from "../../schemas/codec.js";
+import { createAdmission } from "../../services/orchestrator/admit.js";
+import { commandPublisher } from "../../services/orchestrator/nats-ports.js";
+import { pushKeyOf } from "../../services/release-trigger/service.js";
+import { createVMRolloutReader } from "../../services/runtime/vmrollout.js";
 import { VMRolloutResource, type VMRolloutSpec } from "../../schemas/rollout.js";
 import { Bucket, Command, Event, releaseKey, Stream } from "../../schemas/subjects.js";
 import { main as approvalGateway, type RunningApprovalGateway } from "../../services/approval-gateway/main.js";
@@ -24,6 +28,7 @@ import { main as releaseTrigger, type RunningReleaseTrigger } from "../../servic
 import { connectNats, createPublisher, openKv, provision, type JsonKv, type Publisher } from "../../services/runtime/index.js";
 import { startSimCluster, type RunningSimCluster } from "../../sim/cluster/index.js";
 import { createSimGit, type SimGit } from "../../sim/git/sim.js";
+import { signedInteraction } from "../../sim/slack/interactivity.js";
 import { startSimSlack, type SimSlack } from "../../sim/slack/server.js";
 import { startNats, waitFor, type NatsServer } from "../harness/index.js";
 
@@ -45,6 +50,7 @@ let trigger: RunningReleaseTrigger;
 let gateway: RunningApprovalGateway;
 let notify: RunningNotifier;
 let hookServer: Server;
+let staleClick: ReturnType<SimSlack["buildClick"]>;
 const hookEvents: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), "people-loop-"));
 
@@ -136,7 +142,7 @@ describe("people loop", () => {
   let threadTs = "";
   let approvalTs = "";
 
-  it("a signed tag push becomes evt.release.requested in JetStream; a forged one changes nothing", async () => {
+  it("a signed tag push becomes a release request; the orchestrator's admission states evt.release.requested with the API server's spec; a forged push changes nothing", async () => {
     const forged = JSON.stringify({ ref: "refs/tags/v9.9.9", created: true, deleted: false, repository: { full_name: "org/ratings" } });
     const res = await fetch(`${trigger.url}/webhooks/github`, {
       method: "POST",
@@ -149,11 +155,19 @@ describe("people loop", () => {
     expect(pushed.status).toBe(202);
     expect(pushed.body).toMatchObject({ accepted: [{ rollout: "shop/ratings", releaseId, duplicate: false }] });
     deliveryId = pushed.deliveryId;
+    const cmd = await jsm.streams.getMessage(Stream.commands.name, { last_by_subj: Command.orchestratorRelease });
+    if (cmd === null) throw new Error("no cmd.orchestrator.release in COMMANDS");
+    const ask = decode(Command.orchestratorRelease, cmd.data);
+    expect(ask.data).not.toHaveProperty("spec");
+    // The orchestrator's part: its real admission, reading the VMRollout from sim-cluster.
+    const admit = createAdmission({ rollouts: createVMRolloutReader(cluster.kubeConfig()), publisher: commandPublisher(publisher) });
+    await admit(ask);
     const requested = await lastOf(Event.releaseRequested);
+    const key = pushKeyOf("org/ratings", "v2.3.0", SHA);
     expect(requested).toMatchObject({
-      id: `release:${deliveryId}:shop/ratings`,
+      id: `requested:release:${key}:shop/ratings`,
       releaseId,
-      data: { rollout: { namespace: "shop", name: "ratings" }, version: "v2.3.0", tag: "v2.3.0", commit: SHA, repository: "org/ratings", requestedBy: { kind: "github", id: "octocat" }, idempotencyKey: deliveryId },
+      data: { rollout: { namespace: "shop", name: "ratings", generation: 1 }, spec: { approvers: { users: ["UALICE"] } }, version: "v2.3.0", tag: "v2.3.0", commit: SHA, repository: "org/ratings", requestedBy: { kind: "github", id: "octocat" }, idempotencyKey: key },
     });
     const again = await git.redeliver(deliveryId);
     expect(again.body).toMatchObject({ accepted: [{ duplicate: true }] });
@@ -208,6 +222,8 @@ describe("people loop", () => {
   });
 
   it("an approver's click publishes evt.approval.granted once and updates the message", async () => {
+    // A second person's click on the same message, sent once the release has moved on (a stale button).
+    staleClick = slack.buildClick({ channel: CHANNEL, ts: approvalTs, actionId: "siskin_approval_approve", user: { id: "UALICE", name: "alice" } });
     const click = slack.buildClick({ channel: CHANNEL, ts: approvalTs, actionId: "siskin_approval_approve", user: { id: "UBOB", name: "bob" } });
     expect((await slack.send(click)).status).toBe(200);
     expect((await slack.send(click)).status).toBe(401);
@@ -248,5 +264,22 @@ describe("people loop", () => {
     await waitFor(() => slack.messages({ channel: CHANNEL })[0]!.text.includes("promoted"), { timeoutMs: 5000, what: "the first message showing the outcome" });
     await waitFor(() => hookEvents.includes(Event.releaseCompleted), { timeoutMs: 5000, what: "the generic webhook" });
     expect(hookEvents[0]).toBe(Event.releaseRequested);
+  });
+
+  it("Slack always gets an answer: a stale approval button gets 200 and an ephemeral saying where the release is; another app's button gets 200", async () => {
+    const stale = await slack.send(staleClick);
+    expect(stale.status).toBe(200);
+    const said = await waitFor(() => slack.ephemerals({ user: "UALICE" }).at(-1), { timeoutMs: 5000, what: "the stale button's ephemeral" });
+    expect(said.text).toBe(`This request is no longer valid: release ${releaseId} is promoted; the request was granted by <@UBOB>.`);
+    expect(await countOf(Event.approvalGranted)).toBe(1);
+
+    const payload = JSON.parse(new URLSearchParams(staleClick.body).get("payload")!) as { actions: Array<Record<string, unknown>>; action_ts?: string };
+    payload.actions = [{ ...payload.actions[0], action_id: "another_apps_button", value: "x" }];
+    const started = performance.now();
+    const other = await slack.send(signedInteraction(payload, SIGNING_SECRET, Date.now()));
+    expect(other.status).toBe(200);
+    expect(other.body).toBe("");
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(slack.ephemerals({ user: "UALICE" })).toHaveLength(1);
   });
 });

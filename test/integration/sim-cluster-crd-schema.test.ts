@@ -40,6 +40,13 @@ describe("the VMRollout CRD in sim-cluster, through kubectl", () => {
     expect(sim.store.get("vmro", "bookinfo", "ratings")).toBeUndefined();
   });
 
+  it("accepts a mirror step and a matched step ahead of the weight steps (the weight rule reads weight steps only)", async () => {
+    const yaml = ratings.replace(/^  steps:\n/m, "  steps:\n    - mirror: { percentage: 100 }\n    - match: [{ headers: { x-canary: { exact: always } } }]\n");
+    const r = await kubectl.run(["apply", "--dry-run=server", "-f", "-"], yaml);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
+
   it("refuses a typo'd field under kubectl's default (strict) validation", async () => {
     const r = await kubectl.run(["apply", "-f", "-"], ratings.replace(/^  steps:$/m, "  stepz:"));
     expect(r.code).toBe(1);

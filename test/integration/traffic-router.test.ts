@@ -1,7 +1,8 @@
 /**
  * traffic-router against the simulated cluster and a real nats-server: a weights command (through
- * JetStream, handled by `main()`) rewrites the VirtualService, read back with client-node; a
- * concurrent replace between our GET and PUT costs a retry, not a lost write.
+ * JetStream, handled by `main()`) patches the VirtualService's weights, read back with client-node; a
+ * concurrent edit of unrelated fields between our GET and PATCH is kept as is (fields and
+ * managedFields), and one of the weights fails the patch's `test` guard and costs a retry.
  */
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -40,10 +41,10 @@ function setWeights(vs: string, canaryWeight: number): SetWeights {
 }
 
 /** The upstream bookinfo reviews VS (80/20) and DR (v1..v3) under another name. */
-function seed(name: string): void {
+function seed(name: string, annotations?: Record<string, string>): void {
   const vs = loadVs("istio/bookinfo-vs-reviews-80-20.yaml");
   const dr = loadDr("istio/bookinfo-dr-all.yaml", "reviews");
-  world.sim.store.create({ ...vs, apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name, namespace: "default" } });
+  world.sim.store.create({ ...vs, apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name, namespace: "default", ...(annotations === undefined ? {} : { annotations }) } });
   world.sim.store.create({ ...dr, apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: { name, namespace: "default" }, spec: { ...dr.spec, subsets: dr.spec.subsets?.filter((s) => s.name === "v1") } });
 }
 
@@ -88,23 +89,24 @@ describe("traffic-router against sim-cluster and nats-server", () => {
     }
   });
 
-  it("a concurrent replace between our GET and PUT causes a retry, and both edits survive", async () => {
-    seed("ratings");
+  /** A router whose patch first lets `editor` change the VirtualService (after our GET, before our PATCH). */
+  async function racedRouter(name: string, editor: (vs: VirtualService) => void) {
     const kc = world.sim.kubeConfig();
     const real = createKubeVirtualServices(kc, { istioApiVersion: "v1" });
     const other = kc.makeApiClient(k8s.CustomObjectsApi);
-    let raced = 0;
+    const patches: number[] = [];
     const service = createService({
       virtualServices: {
         get: (r) => real.get(r),
-        async replace(obj) {
-          if (raced++ === 0) {
-            // Another client (a person with kubectl) replaces the object after our GET.
-            const theirs = (await other.getNamespacedCustomObject({ ...ref, name: "ratings" })) as VirtualService;
-            theirs.spec.http![0]!.timeout = "5s";
-            await other.replaceNamespacedCustomObject({ ...ref, name: "ratings", body: theirs, fieldManager: "kubectl-edit" });
+        async patch(r, ops) {
+          if (patches.length === 0) {
+            // Another client (a person with kubectl) edits the object after our GET.
+            const theirs = (await other.getNamespacedCustomObject({ ...ref, name })) as VirtualService;
+            editor(theirs);
+            await other.replaceNamespacedCustomObject({ ...ref, name, body: theirs, fieldManager: "kubectl-edit" });
           }
-          return real.replace(obj);
+          patches.push(ops.length);
+          return real.patch(r, ops);
         },
       },
       destinationRules: createKubeDestinationRules(kc, { istioApiVersion: "v1" }),
@@ -112,14 +114,51 @@ describe("traffic-router against sim-cluster and nats-server", () => {
     });
     const { logger } = memoryLogger();
     const consumer: RunningConsumer = await startConsumer(world.nc, "trafficRouter", (msg) => service.handle(msg as MessageOf<typeof Command.trafficSetWeights>), { logger });
+    return { consumer, patches };
+  }
+
+  it("a concurrent edit of unrelated fields between our GET and PATCH: one guarded patch, nothing clobbered, the editor's managedFields kept", async () => {
+    // As `kubectl apply` leaves it (an annotations map exists, so the router adds its keys into it).
+    seed("ratings", { "kubectl.kubernetes.io/last-applied-configuration": "{}" });
+    const { consumer, patches } = await racedRouter("ratings", (vs) => {
+      vs.spec.http![0]!.timeout = "5s";
+      vs.metadata = { ...vs.metadata, labels: { ...(vs.metadata?.labels as Record<string, string> | undefined), team: "ratings" } };
+      (vs.spec as Record<string, unknown>).exportTo = ["."];
+    });
     try {
       await commands.publish(Command.trafficSetWeights, { id: "w-race", data: setWeights("ratings", 10) });
       const set = await waitForEvent(world.jsm, "evt.traffic.", (all) => all.find((s) => s.msg.causationId === "w-race"), "weights_set after the race");
-      expect(set.msg).toMatchObject({ type: Event.trafficWeightsSet, data: { attempts: 2, canaryWeight: 10 } });
+      expect(set.msg).toMatchObject({ type: Event.trafficWeightsSet, data: { attempts: 1, canaryWeight: 10 } });
+      expect(patches).toHaveLength(1);
       const vs = await readVs("ratings");
       expect(weights(vs)).toEqual(["v1:90", "v2:10"]);
       expect(vs.spec.http?.[0]?.timeout).toBe("5s");
-      expect(raced).toBe(2);
+      expect((vs.spec as Record<string, unknown>).exportTo).toEqual(["."]);
+      expect(vs.metadata?.labels).toMatchObject({ team: "ratings" });
+      const managed = (vs.metadata?.managedFields ?? []) as Array<{ manager: string; fieldsV1: Record<string, Record<string, unknown>> }>;
+      const editor = managed.find((m) => m.manager === "kubectl-edit");
+      const router = managed.find((m) => m.manager === "siskin-traffic-router");
+      // The editor keeps what only it changed; the router owns the routes it wrote (an atomic list) and its annotations.
+      expect(editor?.fieldsV1).toMatchObject({ "f:metadata": { "f:labels": { "f:team": {} } }, "f:spec": { "f:exportTo": {} } });
+      expect(router?.fieldsV1).toMatchObject({ "f:metadata": { "f:annotations": { "f:siskin.dev/canary-weight": {} } }, "f:spec": { "f:http": {} } });
+      expect(router?.fieldsV1["f:spec"]).not.toHaveProperty("f:exportTo");
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("a concurrent edit of the weights fails the patch's test guard: re-read, re-planned, written once more", async () => {
+    seed("details");
+    const { consumer, patches } = await racedRouter("details", (vs) => {
+      vs.spec.http![0]!.route![0]!.weight = 70;
+      vs.spec.http![0]!.route![1]!.weight = 30;
+    });
+    try {
+      await commands.publish(Command.trafficSetWeights, { id: "w-race-2", data: setWeights("details", 10) });
+      const set = await waitForEvent(world.jsm, "evt.traffic.", (all) => all.find((s) => s.msg.causationId === "w-race-2"), "weights_set after the guarded race");
+      expect(set.msg).toMatchObject({ type: Event.trafficWeightsSet, data: { attempts: 2, canaryWeight: 10 } });
+      expect(patches).toHaveLength(2);
+      expect(weights(await readVs("details"))).toEqual(["v1:90", "v2:10"]);
     } finally {
       await consumer.stop();
     }

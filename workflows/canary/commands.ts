@@ -10,7 +10,10 @@ import { tryPlanSteps } from "./steps.js";
 import type { ApprovalRecord, CanaryContext } from "./types.js";
 
 /** A command the workflow asks the host to publish. */
-export type WorkflowCommand = { [S in CommandSubject]: { subject: S; data: PayloadOf<S> } }[CommandSubject];
+export type WorkflowCommand = { [S in EmittedSubject]: { subject: S; data: PayloadOf<S> } }[EmittedSubject];
+
+/** Commands a workflow may emit: never a release request or a person's decision, which only people make. */
+export type EmittedSubject = Exclude<CommandSubject, typeof Command.orchestratorDecide | typeof Command.orchestratorRelease>;
 
 /** The action name that carries each command subject. */
 export const commandActionNames = {
@@ -26,8 +29,8 @@ export const commandActionNames = {
   [Command.notifySend]: "emitNotify",
   [Command.statusWrite]: "emitStatusWrite",
   [Command.orchestratorControl]: "emitControl",
-} as const satisfies Record<CommandSubject, string>;
-export type CommandActionName = (typeof commandActionNames)[CommandSubject];
+} as const satisfies Record<EmittedSubject, string>;
+export type CommandActionName = (typeof commandActionNames)[EmittedSubject];
 
 const actionNameSet = new Set<string>(Object.values(commandActionNames));
 
@@ -96,6 +99,7 @@ export function analysisStartCommand(ctx: CanaryContext): WorkflowCommand {
       intervalSeconds: Math.round(r.intervalMs / 1000),
       minRequests: r.minRequests,
       metrics: r.metrics,
+      ...(r.sequential === null ? {} : { sequential: r.sequential }),
     },
   };
 }
@@ -117,7 +121,7 @@ export function approvalRequestCommand(ctx: CanaryContext, rec: ApprovalRecord, 
       toWeight,
       fromWeight: ctx.canaryWeight,
       verdicts: ctx.lastVerdicts.map((v) => ({ metric: v.metric, verdict: v.verdict, reason: v.reason })),
-      approvers: r.approvers,
+      approvers: rec.approvers ?? r.approvers,
       expiresAt: rec.expiresAt,
       onTimeout: rec.onTimeout,
       ...(n?.slackChannel === undefined ? {} : { channel: n.slackChannel }),

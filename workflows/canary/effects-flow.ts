@@ -12,14 +12,14 @@ import type { CanaryContext, WorkflowEvent } from "./types.js";
 import { Event, Command } from "../../schemas/subjects.js";
 
 /** Pause in a step (operator, noData=pause, errorLimit, analyzer silence). */
-export function pauseRelease(reason: (ctx: CanaryContext, ev: WorkflowEvent) => string, severity: "info" | "warning" = "info"): Fx {
+export function pauseRelease(reason: (ctx: CanaryContext, ev: WorkflowEvent) => string, severity: "info" | "warning" = "info", opts: { silence?: boolean } = {}): Fx {
   return chain(cancelApproval("release paused"), (ctx, ev) => {
     const why = reason(ctx, ev);
     const step = currentStep(ctx);
     const emit = severity === "warning" ? [notifyCommand(ctx, "warning", `${ctx.releaseId} paused: ${why}`)] : [];
     return fx(
       {
-        paused: { from: `step ${step.index + 1} (${step.label})`, reason: why, at: ev.now, actor: actorOf(ev) },
+        paused: { from: `step ${step.index + 1} (${step.label})`, reason: why, at: ev.now, actor: actorOf(ev), ...(opts.silence === true ? { silence: true } : {}) },
         bake: null,
         lastActor: actorOf(ev) ?? ctx.lastActor,
         lastReason: `paused at step ${step.index + 1} (${step.label}): ${why}`,
@@ -38,6 +38,16 @@ export const resumeRelease: Fx = (ctx, ev) => {
     lastActor: actorOf(ev) ?? ctx.lastActor,
     lastReason: `resumed by ${actorName(actorOf(ev))}: restarting step ${step.index + 1} (${step.label})`,
   });
+};
+
+/**
+ * A pause for silent analysis ends by itself when results come back (a restarted analyzer, Prometheus
+ * reachable again): the step restarts, as an operator's resume would, and the thread says why.
+ */
+export const resumeAfterSilence: Fx = (ctx) => {
+  const step = currentStep(ctx);
+  const why = `analysis results are back: restarting step ${step.index + 1} (${step.label})`;
+  return fx({ paused: null, bake: null, lastReason: why }, [notifyCommand(ctx, "info", `${ctx.releaseId} resumed: ${why}`)]);
 };
 
 /** Manual promote: skip the remaining steps and gates; remember who asked. */
@@ -142,8 +152,10 @@ export const flowEffects = {
   pauseOnSilence: pauseRelease(
     (ctx) => `no analysis result for ${seconds(resolvedOf(ctx).intervalMs + resolvedOf(ctx).progressDeadlineMs)}; is metrics-analyzer running?`,
     "warning",
+    { silence: true },
   ),
   resumeRelease,
+  resumeAfterSilence,
   manualPromote,
   startPromotion,
   completePromotion,

@@ -1,9 +1,9 @@
 /** Effects of the steps: bake, analysis bookkeeping, approvals. Pure. */
 import { analysisStartCommand, approvalCancelCommand, approvalRequestCommand, notifyCommand } from "./commands.js";
-import { actorName, actorOf, currentStep, limitsOf, planOf } from "./context.js";
+import { actorName, actorOf, currentStep, limitsOf, planOf, resolvedOf } from "./context.js";
 import { chain, fx, none, type Fx } from "./effect.js";
 import { seconds } from "./format.js";
-import { analysisDecision } from "./guards.js";
+import { analysisDecision, decisionCheck, judgedVerdicts } from "./guards.js";
 import { bakeMs, stepAt } from "./steps.js";
 import { pumpWeights, requestWeights } from "./effects-traffic.js";
 import type { ApprovalRecord } from "./types.js";
@@ -38,8 +38,9 @@ export const startBake: Fx = (ctx, ev) => {
 };
 
 /**
- * Record one judged interval: counters, verdicts, and — when the interval lies mostly inside the
- * current bake — a passing interval toward it. A failed interval restarts the bake's count.
+ * Record one judged interval: counters, verdicts, and — when the whole interval lies at the step's
+ * weight ({@link countsForBake}) — a passing interval toward the bake. A failed interval restarts the
+ * bake's count, wherever it lies.
  */
 export const recordAnalysis: Fx = (ctx, ev) => recordAnalysisWith(false)(ctx, ev);
 
@@ -52,9 +53,7 @@ const recordAnalysisWith = (keepReason: boolean): Fx => (ctx, ev) => {
   const { windowStart, windowEnd } = ev.data;
   let bake = ctx.bake;
   if (bake !== null) {
-    const inside = windowEnd - Math.max(windowStart, bake.startedAt);
-    const fresh = inside * 2 >= windowEnd - windowStart;
-    if (d.action === "advance" && fresh) bake = { ...bake, passed: bake.passed + 1 };
+    if (d.action === "advance" && countsForBake(bake, windowStart, windowEnd)) bake = { ...bake, passed: bake.passed + 1 };
     else if (d.summary === "fail") bake = { ...bake, passed: 0 };
   }
   // Tell people once, when inconclusive intervals first exceed the limit (the noData policy applies).
@@ -65,7 +64,7 @@ const recordAnalysisWith = (keepReason: boolean): Fx => (ctx, ev) => {
   return fx(
     {
       counters: d.counters,
-      lastVerdicts: ev.data.verdicts,
+      lastVerdicts: judgedVerdicts(ctx, ev.data.verdicts),
       lastAnalysisAt: ev.now,
       bake,
       ...(keepReason ? {} : { lastReason: d.reason }),
@@ -73,6 +72,16 @@ const recordAnalysisWith = (keepReason: boolean): Fx => (ctx, ev) => {
     emit,
   );
 };
+
+/**
+ * A step is judged only on what happened at its own weight: an interval counts toward the bake when it
+ * starts at or after the step's weight was confirmed (`bake.startedAt`), i.e. it lies wholly at that
+ * weight. One that began at the previous weight (even by a millisecond) does not count; a failure in it
+ * still resets the count (a regression is a regression).
+ */
+export function countsForBake(bake: { startedAt: number }, windowStart: number, windowEnd: number): boolean {
+  return windowStart >= bake.startedAt && windowEnd > windowStart;
+}
 
 /** The step passed: move to the next one. */
 export const advanceStep: Fx = (ctx) => {
@@ -101,6 +110,8 @@ export const requestApproval: Fx = (ctx, ev) => {
     actor: null,
     at: null,
     comment: null,
+    approvers: resolvedOf(ctx).approvers,
+    refusals: [],
   };
   return fx(
     {
@@ -145,6 +156,27 @@ export function decideApproval(decision: "granted" | "denied" | "expired"): Fx {
   };
 }
 
+/**
+ * A decision by someone not on the request's allow-list: kept in the request's record and the audit
+ * (who and why); the request stays open and times out by its policy unless an approver decides.
+ */
+export const refuseApproval: Fx = (ctx, ev) => {
+  const check = decisionCheck(ctx, ev);
+  const actor = actorOf(ev);
+  const id = ctx.pendingApproval;
+  if (check === null || check.allowed || actor === null || id === null) return none(ctx, ev);
+  const what = ev.type === Event.approvalGranted ? "grant" : "denial";
+  const refusal = { actor, at: ev.now, reason: check.reason };
+  const approvals = ctx.approvals.map((a) => (a.requestId === id ? { ...a, refusals: [...(a.refusals ?? []), refusal] } : a));
+  const rec = approvals.find((a) => a.requestId === id);
+  const until = rec === undefined ? "" : ` (expires ${new Date(rec.expiresAt).toISOString()}, then ${rec.onTimeout})`;
+  return fx({
+    approvals,
+    lastActor: actor,
+    lastReason: `approval ${id}: ${what} by ${actorName(actor)} refused: ${check.reason}; still waiting for an approver${until}`,
+  });
+};
+
 /** Run `first`, then record the analysis without overwriting the reason `first` gave. */
 export function thenRecord(first: Fx): Fx {
   return (ctx, ev) => {
@@ -164,4 +196,5 @@ export const stepEffects = {
   approvalGranted: decideApproval("granted"),
   approvalDenied: decideApproval("denied"),
   approvalExpired: decideApproval("expired"),
+  refuseApproval,
 } satisfies Record<string, Fx>;

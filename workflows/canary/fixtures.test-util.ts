@@ -11,6 +11,8 @@ export const NAME = "ratings";
 export const STABLE = "v1.0.0";
 export const CANARY = "v1.1.0";
 export const RELEASE_ID = `${NS}/${NAME}/${CANARY}`;
+/** The Slack user listed in {@link makeSpec}'s approvers. */
+export const APPROVER = "U123";
 
 /** A minimal valid spec; override any field. */
 export function makeSpec(over: Partial<VMRolloutSpec> = {}): VMRolloutSpec {
@@ -22,6 +24,7 @@ export function makeSpec(over: Partial<VMRolloutSpec> = {}): VMRolloutSpec {
     vmTemplate: { spec: { domain: { devices: {} } } },
     analysis: { intervalSeconds: 60 },
     rollbackWindowSeconds: 300,
+    approvers: { users: [APPROVER], groups: ["SONCALL"] },
     ...over,
   };
 }
@@ -84,7 +87,8 @@ export const ev = {
       },
       now,
     ),
-  granted: (now: number, requestId: string) => msg("evt.approval.granted", { requestId, actor: { kind: "slack", id: "U123", name: "ana" }, at: now }, now),
+  granted: (now: number, requestId: string, actor: { kind: "slack" | "cli"; id: string; name?: string } = { kind: "slack", id: APPROVER, name: "ana" }, via?: string) =>
+    msg("evt.approval.granted", { requestId, actor, ...(via === undefined ? {} : { via }), at: now }, now),
   denied: (now: number, requestId: string) => msg("evt.approval.denied", { requestId, actor: { kind: "slack", id: "U123", name: "ana" }, at: now, comment: "not today" }, now),
   expired: (now: number, requestId: string, policy: "reject" | "approve") => msg("evt.approval.expired", { requestId, policy }, now),
   control: (now: number, action: "pause" | "resume" | "abort" | "promote" | "approve" | "reject") =>

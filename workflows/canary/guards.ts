@@ -1,5 +1,7 @@
 /** Guards of the canary machine: pure predicates over (context, event). */
+import type { MetricVerdict } from "../../schemas/analysis.js";
 import type { ControlAction } from "../../schemas/control.js";
+import { checkDecision, type ApproverCheck } from "../approval-policy.js";
 import { decide, type Decision } from "./decide.js";
 import { verdictsAtFullWeight } from "./full-weight.js";
 import {
@@ -19,12 +21,20 @@ import { Event, Command } from "../../schemas/subjects.js";
 
 type G = (ctx: CanaryContext, ev: WorkflowEvent) => boolean;
 
+/**
+ * The verdicts as the workflow judges them: at canary weight 100 a metric inconclusive only for want of
+ * stable traffic counts on its absolute bounds ({@link verdictsAtFullWeight}). What status, describe and
+ * Slack show must be these, not the analyzer's raw ones.
+ */
+export function judgedVerdicts(ctx: CanaryContext, verdicts: readonly MetricVerdict[]): MetricVerdict[] {
+  return ctx.canaryWeight === 100 ? verdictsAtFullWeight(verdicts, resolvedOf(ctx).minRequests) : [...verdicts];
+}
+
 /** The decision an analysis result leads to, or null when the event is not one for this canary. */
 export function analysisDecision(ctx: CanaryContext, ev: WorkflowEvent): Decision | null {
   if (ev.type !== Event.analysisCompleted || ev.data.canaryVersion !== ctx.version) return null;
   const migration = migrationOverlapping(ctx, ev.data.windowStart, ev.data.windowEnd);
-  const verdicts = ctx.canaryWeight === 100 ? verdictsAtFullWeight(ev.data.verdicts, resolvedOf(ctx).minRequests) : ev.data.verdicts;
-  return decide({ verdicts, counters: ctx.counters, limits: limitsOf(ctx), migration });
+  return decide({ verdicts: judgedVerdicts(ctx, ev.data.verdicts), counters: ctx.counters, limits: limitsOf(ctx), migration });
 }
 
 export const planValid: G = (ctx) => ctx.planProblems.length === 0;
@@ -64,6 +74,8 @@ export const alertMatches: G = (ctx, ev) =>
 export const analysisRollsBack: G = (ctx, ev) => analysisDecision(ctx, ev)?.action === "rollback";
 export const analysisPauses: G = (ctx, ev) => analysisDecision(ctx, ev)?.action === "pause";
 export const analysisForCanary: G = (ctx, ev) => analysisDecision(ctx, ev) !== null;
+/** Paused for silent analysis, and a result for the canary came in. */
+export const silenceEnds: G = (ctx, ev) => ctx.paused?.silence === true && analysisForCanary(ctx, ev);
 
 /** The current step has a gate that no decision has opened yet. */
 export const needsApproval: G = (ctx) => {
@@ -79,9 +91,21 @@ export const atStepWeight: G = (ctx) =>
 function pendingMatches(ctx: CanaryContext, requestId: string): boolean {
   return ctx.pendingApproval !== null && ctx.pendingApproval === requestId;
 }
-export const approvalGranted: G = (ctx, ev) => ev.type === Event.approvalGranted && pendingMatches(ctx, ev.data.requestId);
-export const approvalDenied: G = (ctx, ev) => ev.type === Event.approvalDenied && pendingMatches(ctx, ev.data.requestId);
-function pendingRecord(ctx: CanaryContext) {
+/**
+ * The approval-policy check of a decision on the pending request (null when the event is not one):
+ * the gateway already refused non-approvers; this is the last guard against a gateway that did not.
+ */
+export function decisionCheck(ctx: CanaryContext, ev: WorkflowEvent): ApproverCheck | null {
+  if (ev.type !== Event.approvalGranted && ev.type !== Event.approvalDenied) return null;
+  if (!pendingMatches(ctx, ev.data.requestId)) return null;
+  const approvers = pendingRecord(ctx)?.approvers ?? resolvedOf(ctx).approvers;
+  return checkDecision(ev.data.actor, approvers, ev.data.via);
+}
+export const approvalGranted: G = (ctx, ev) => ev.type === Event.approvalGranted && decisionCheck(ctx, ev)?.allowed === true;
+export const approvalDenied: G = (ctx, ev) => ev.type === Event.approvalDenied && decisionCheck(ctx, ev)?.allowed === true;
+/** A decision on the pending request by someone the allow-list does not name: recorded, not applied. */
+export const approvalRefused: G = (ctx, ev) => decisionCheck(ctx, ev)?.allowed === false;
+export function pendingRecord(ctx: CanaryContext) {
   return ctx.approvals.find((a) => a.requestId === ctx.pendingApproval) ?? null;
 }
 /** The request expired (gateway's event or our own clock) and the policy says approve / reject. */
@@ -138,6 +162,7 @@ export const rollbackIs = (ctx: CanaryContext, kind: "rolledBack" | "aborted" | 
 /** Every guard the chart names (beside `control`, which takes params), as setup.ts registers them. */
 export const guards = {
   planValid,
+  silenceEnds,
   isQueued,
   canaryProvisioned,
   canaryBecameReady,
@@ -154,6 +179,7 @@ export const guards = {
   atStepWeight,
   approvalGranted,
   approvalDenied,
+  approvalRefused,
   approvalExpiredApprove,
   approvalExpiredReject,
   weightsConfirmed,

@@ -27,6 +27,42 @@ describe("approval gates", () => {
     expect(r.ctx.lastActor?.id).toBe("U123");
   });
 
+  it.each([
+    ["an unlisted Slack user", { kind: "slack" as const, id: "UEVE", name: "eve" }, undefined, "you are not an approver; ask <@U123>, <!subteam^SONCALL>"],
+    ["a group the request does not list", { kind: "slack" as const, id: "UEVE" }, "group:SOTHER", "you are not an approver"],
+    ["a listed id from another channel", { kind: "cli" as const, id: "U123" }, undefined, "a cli actor cannot decide a Slack approval request"],
+  ])("a grant by %s is refused: audited with who and why, the release keeps waiting", (_name, actor, via, why) => {
+    const { r, t } = toGate();
+    expect(r.send(ev.granted(t + 5000, "1-1", actor, via))).toEqual([]);
+    expect(r.state).toBe("step.awaitingApproval");
+    expect(r.ctx.pendingApproval).toBe("1-1");
+    expect(r.ctx.approvals[0]).toMatchObject({ decision: null, refusals: [{ actor, at: t + 5000, reason: expect.stringContaining(why) }] });
+    expect(r.ctx.lastActor).toEqual(actor);
+    expect(r.ctx.lastReason).toMatch(new RegExp(`^approval 1-1: grant by .*${actor.id}.* refused: .*still waiting for an approver`));
+  });
+
+  it("a refused grant does not stop the timeout: the request expires by its policy", () => {
+    const { r, t } = toGate("reject");
+    r.send(ev.granted(t + 5000, "1-1", { kind: "slack", id: "UEVE" }));
+    r.send(tick(t + 600_000));
+    expect(r.state).toBe("rollingBack");
+    expect(r.ctx.approvals[0]).toMatchObject({ decision: "expired", refusals: [expect.objectContaining({ actor: { kind: "slack", id: "UEVE" } })] });
+  });
+
+  it("a denial by a non-approver is refused too, and an approver still decides after it", () => {
+    const { r, t } = toGate();
+    r.send({ ...ev.denied(t + 1000, "1-1"), data: { requestId: "1-1", actor: { kind: "slack", id: "UEVE" }, at: t + 1000 } });
+    expect(r.state).toBe("step.awaitingApproval");
+    r.send(ev.granted(t + 2000, "1-1", { kind: "slack", id: "UBOB" }, "group:SONCALL"));
+    expect(r.state).toBe("step.shifting");
+    expect(r.ctx.approvals[0]).toMatchObject({ decision: "granted", actor: { kind: "slack", id: "UBOB" } });
+  });
+
+  it("the request carries the allow-list the workflow checks against", () => {
+    const { r } = toGate();
+    expect(r.ctx.approvals[0]?.approvers).toEqual({ users: ["U123"], groups: ["SONCALL"] });
+  });
+
   it("a decision for another request id is ignored", () => {
     const { r, t } = toGate();
     r.send(ev.granted(t + 5000, "0-1"));

@@ -143,6 +143,30 @@ describe("counted path policies", () => {
     expect(r.ctx.lastReason).toContain("is metrics-analyzer running?");
   });
 
+  // Found by the chaos soak: with the analyzer's processes restarting for longer than interval + progress
+  // deadline, releases paused and stayed paused for good although results came back.
+  it("a pause for silent analysis ends with the next result: the step restarts, and the thread says why", () => {
+    const r = drive();
+    const t = toFirstBake(r, T0);
+    r.send(tick(t + 660_001));
+    expect(r.ctx.paused).toMatchObject({ silence: true });
+    const out = r.send(ev.analysis(t + 700_000, [verdict.pass()]));
+    expect(r.state).toBe("step.analyzing");
+    expect(r.ctx.paused).toBeNull();
+    expect(r.ctx.bake).toMatchObject({ startedAt: t + 700_000, passed: 0 });
+    expect(names(out)).toEqual(["cmd.notify.send"]);
+    expect(r.ctx.lastReason).toContain("analysis results are back: restarting step 1 (10 %)");
+  });
+
+  it("an operator's pause does not end with an analysis result", () => {
+    const r = drive();
+    const t = toFirstBake(r, T0);
+    r.send(ev.control(t + 1_000, "pause"));
+    r.send(ev.analysis(t + 60_000, [verdict.pass()]));
+    expect(r.state).toBe("paused");
+    expect(r.ctx.paused?.silence).toBeUndefined();
+  });
+
   it("a canary that loses Ready holds the step, and rolls back after the progress deadline", () => {
     const r = drive();
     const t = toFirstBake(r, T0);

@@ -52,17 +52,58 @@ describe("canary machine: the happy path", () => {
     expect(r.ctx.lastReason).toContain("v1.1.0 promoted");
   });
 
-  it("a step needs both the bake time and a fresh passing interval", () => {
+  it("a step needs both the bake time and a passing interval wholly at its weight", () => {
     const r = drive();
     const t = toFirstBake(r, T0);
-    // A window mostly before the weights were confirmed does not count toward this step.
-    r.send(ev.analysis(t + 10_000, [verdict.pass()]));
-    expect(r.ctx.bake?.passed).toBe(0);
+    // A window that began before the weights were confirmed does not count toward this step.
     r.send(ev.analysis(t + 50_000, [verdict.pass()]));
+    expect(r.ctx.bake?.passed).toBe(0);
+    r.send(ev.analysis(t + 50_000, [verdict.pass()], 50_000));
     expect(r.ctx.bake?.passed).toBe(1);
     expect(r.state).toBe("step.analyzing"); // bake time not over yet
     r.send(tick(t + 60_000));
     expect(r.state).toBe("step.shifting");
+  });
+
+  // The bake starts when the step's weight is confirmed (t); a 60 s window [start, start + 60 s].
+  it.each([
+    ["starts 1 ms before the weight was confirmed", -1, 0],
+    ["lies half before it (the old rule counted this)", -30_000, 0],
+    ["lies one full interval before it", -60_000, 0],
+    ["starts exactly when the weight was confirmed", 0, 1],
+    ["starts 1 ms after", 1, 1],
+  ])("an interval that %s counts %i time(s) toward the step", (_name, offset, passed) => {
+    const r = drive(makeInput(makeSpec({ steps: [{ weight: 10, bakeIntervals: 2 }, { weight: 100 }] })));
+    const t = toFirstBake(r, T0);
+    r.send(ev.analysis(t + offset + 60_000, [verdict.pass()]));
+    expect(r.ctx.bake?.passed).toBe(passed);
+  });
+
+  it("an approval between interval boundaries: the gated step is not judged on an interval half at the old weight", () => {
+    const spec = makeSpec({ steps: [{ weight: 50 }, { weight: 100, approval: { timeoutSeconds: 600, onTimeout: "reject" } }] });
+    const r = drive(makeInput(spec));
+    const t = toFirstBake(r, T0, 50);
+    r.send(ev.analysis(t + 60_000, [verdict.pass()], 60_000));
+    expect(r.state).toBe("step.awaitingApproval");
+    r.send(ev.granted(t + 90_000, "1-1"));
+    r.send(ev.weightsSet(t + 91_000, 100)); // 100 % from t + 91 s
+    // The window [t + 60 s, t + 120 s] was half at 50 %: it must not promote, even once the bake time passed.
+    r.send(ev.analysis(t + 120_000, [verdict.pass()]));
+    r.send(tick(t + 151_000));
+    expect(r.state).toBe("step.analyzing");
+    expect(r.ctx.bake?.passed).toBe(0);
+    // The first window wholly at 100 % does.
+    r.send(ev.analysis(t + 180_000, [verdict.pass()]));
+    expect(r.state).toBe("finalizing");
+  });
+
+  it("a failing interval that began at the previous weight still resets the count", () => {
+    const r = drive(makeInput(makeSpec({ steps: [{ weight: 20, bakeIntervals: 2 }, { weight: 100 }] })));
+    const t = toFirstBake(r, T0, 20);
+    r.send(ev.analysis(t + 60_000, [verdict.pass()]));
+    expect(r.ctx.bake?.passed).toBe(1);
+    r.send(ev.analysis(t + 90_000, [verdict.fail()], 60_000));
+    expect(r.ctx.bake?.passed).toBe(0);
   });
 
   it("a failed interval restarts the step's count of passing intervals", () => {

@@ -31,7 +31,12 @@ export const finalizingState = canarySetup.createStateConfig({
 export const pausedState = canarySetup.createStateConfig({
   on: {
     ...fastPathOn,
-    ...watchAnalysisOn,
+    // As watchAnalysisOn, plus: a pause for silent analysis ends with the first result.
+    [Event.analysisCompleted]: [
+      { guard: "analysisRollsBack", target: ROLLBACK, actions: "rollbackOnAnalysis" },
+      { guard: "silenceEnds", target: "step", actions: ["recordAnalysis", "resumeAfterSilence"] },
+      { guard: "analysisForCanary", actions: "recordAnalysis" },
+    ],
     [Event.trafficWeightsSet]: { guard: "weightsConfirmed", actions: "confirmWeights" },
     [Command.orchestratorControl]: [
       { guard: { type: "control", params: { action: "resume" } }, target: "step", actions: "resumeRelease" },

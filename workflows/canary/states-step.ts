@@ -29,8 +29,14 @@ export const stepState = canarySetup.createStateConfig({
     awaitingApproval: {
       entry: "requestApproval",
       on: {
-        [Event.approvalGranted]: { guard: "approvalGranted", target: "enter", actions: "approvalGranted" },
-        [Event.approvalDenied]: { guard: "approvalDenied", target: ROLLBACK, actions: ["approvalDenied", "rollbackFastPath"] },
+        [Event.approvalGranted]: [
+          { guard: "approvalGranted", target: "enter", actions: "approvalGranted" },
+          { guard: "approvalRefused", actions: "refuseApproval" },
+        ],
+        [Event.approvalDenied]: [
+          { guard: "approvalDenied", target: ROLLBACK, actions: ["approvalDenied", "rollbackFastPath"] },
+          { guard: "approvalRefused", actions: "refuseApproval" },
+        ],
         [Event.approvalExpired]: [
           { guard: "approvalExpiredApprove", target: "enter", actions: "approvalExpired" },
           { guard: "approvalExpiredReject", target: ROLLBACK, actions: ["approvalExpired", "rollbackOnApprovalExpired"] },

@@ -103,6 +103,10 @@ export interface ApprovalRecord {
   actor: Actor | null;
   at: number | null;
   comment: string | null;
+  /** The allow-list sent with the request (absent in releases started before it was kept). */
+  approvers?: { users: string[]; groups: string[] };
+  /** Decisions refused because their actor is not on the allow-list: who, when, why. */
+  refusals?: Array<{ actor: Actor; at: number; reason: string }>;
 }
 
 /** Why and how the release is rolling back, and which final state follows. */
@@ -158,7 +162,8 @@ export interface CanaryContext {
   pendingApproval: string | null;
   promotedBy: Actor | null;
   promoted: boolean;
-  paused: { from: string; reason: string; at: number; actor: Actor | null } | null;
+  /** Why and since when the release is paused; `silence`: paused because analysis went silent, and the next result resumes it. */
+  paused: { from: string; reason: string; at: number; actor: Actor | null; silence?: boolean } | null;
   rollback: RollbackInfo | null;
   finalizeAt: number | null;
   lastReason: string;

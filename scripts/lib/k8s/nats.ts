@@ -5,6 +5,7 @@
  */
 import { workerAccess } from "../nats-permissions.js";
 import { containerSecurity, natsServerPasswordEnv, RUN_AS, type K8sObject } from "./objects.js";
+import { monitoringPeers } from "./workers.js";
 
 /** The NATS server image (JetStream clustering; 2.10 adds multi-filter consumers). */
 export const NATS_IMAGE = "nats:2.10.24-alpine";
@@ -14,6 +15,7 @@ export const NATS_REPLICAS = 3;
 export const NATS_CONFIGMAP = "siskin-nats-config";
 
 const labels = { "app.kubernetes.io/name": "siskin", "app.kubernetes.io/component": "nats" };
+
 const ports = [
   { name: "client", port: 4222 },
   { name: "cluster", port: 6222 },
@@ -124,8 +126,10 @@ export function natsObjects(): K8sObject[] {
       ingress: [
         // Routes carry no credentials: only the NATS servers themselves may connect to 6222.
         { from: [{ podSelector: { matchLabels: labels } }], ports: [{ port: 6222, protocol: "TCP" }] },
-        // Clients (workers, `siskin` via port-forward) authenticate per user; monitoring is read by KEDA and Prometheus.
-        { ports: [{ port: 4222, protocol: "TCP" }, { port: 8222, protocol: "TCP" }] },
+        // Clients: Siskin's own pods only (each also authenticates as its NATS user); `siskin` reaches it by port-forward.
+        { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "siskin" } } }], ports: [{ port: 4222, protocol: "TCP" }] },
+        // Monitoring (/jsz, /varz): KEDA and the namespaces that scrape Siskin.
+        { from: monitoringPeers, ports: [{ port: 8222, protocol: "TCP" }] },
       ],
     },
   };

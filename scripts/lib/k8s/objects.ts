@@ -5,7 +5,7 @@
  */
 import { Consumer } from "../../../schemas/subjects.js";
 import { natsPasswordEnv } from "../nats-permissions.js";
-import { HTTP_PORT, IMAGE, NATS_URL, SecretName, SETTINGS_CONFIGMAP, type EnvSource, type WorkerSpec } from "./workers.js";
+import { HTTP_PORT, IMAGE, monitoringPeers, NATS_URL, SecretName, SETTINGS_CONFIGMAP, type EnvSource, type WorkerSpec } from "./workers.js";
 
 /** A Kubernetes object as plain data. */
 export type K8sObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown> };
@@ -213,12 +213,30 @@ export function scaledObject(w: WorkerSpec): K8sObject {
   };
 }
 
+/**
+ * A worker's NetworkPolicy: ingress only where something must reach it. The webhook port of a
+ * webhook worker is open (GitHub, Slack and Alertmanager come through your Ingress; the worker
+ * authenticates every request on the route); the metrics port only from monitoring namespaces.
+ * Nothing else reaches a worker; its egress (NATS, the API server) is not restricted here.
+ */
+export function networkPolicy(w: WorkerSpec): K8sObject {
+  const ingress: Array<Record<string, unknown>> = [{ from: monitoringPeers, ports: [{ port: HTTP_PORT, protocol: "TCP" }] }];
+  if (w.service !== undefined) ingress.unshift({ ports: [{ port: w.service.port, protocol: "TCP" }] });
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: objectName(w), labels: selectorLabels(w) },
+    spec: { podSelector: { matchLabels: selectorLabels(w) }, policyTypes: ["Ingress"], ingress },
+  };
+}
+
 /** Every object of one worker, in apply order. */
 export function workerObjects(w: WorkerSpec): K8sObject[] {
   const out = [serviceAccount(w)];
   if (w.rules.length > 0) out.push(clusterRole(w), clusterRoleBinding(w));
   out.push(deployment(w));
   if (w.service !== undefined) out.push(service(w));
+  out.push(networkPolicy(w));
   return out;
 }
 

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { renderNamespacedOverlay } from "./namespaced.js";
 import YAML from "yaml";
 import { dashboard } from "../grafana.js";
 import { renderNatsAuthorization } from "../nats-permissions.js";
@@ -28,6 +29,7 @@ export function renderInfra(root: string): Record<string, string> {
     kind: "Kustomization",
     resources: workers.map((w) => `${w.name}.yaml`),
   })}`;
+  for (const [name, text] of Object.entries(renderNamespacedOverlay(["bookinfo"]))) out[`infra/k8s/overlays/namespaced/${name}`] = text;
   out["infra/k8s/nats/nats.yaml"] = yamlDocs(natsObjects());
   // kustomize may only read files under infra/k8s, so the ConfigMap's copy of the authorization lives here too.
   out["infra/k8s/nats/authorization.conf"] = renderNatsAuthorization();

@@ -59,6 +59,15 @@ export const HTTP_PORT = 8080;
 /** In-cluster address of the NATS client service (same namespace). */
 export const NATS_URL = "nats://siskin-nats:4222";
 
+/** Namespace label that admits a namespace's pods (Prometheus) to the metrics ports. */
+export const MONITORING_NAMESPACE_LABEL = "siskin.dev/monitoring";
+
+/** Who may read monitoring ports: KEDA's namespace and namespaces labelled {@link MONITORING_NAMESPACE_LABEL}=true. */
+export const monitoringPeers = [
+  { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "keda" } } },
+  { namespaceSelector: { matchLabels: { [MONITORING_NAMESPACE_LABEL]: "true" } } },
+];
+
 /** The ConfigMap of cluster-specific, non-secret settings. */
 export const SETTINGS_CONFIGMAP = "siskin-settings";
 
@@ -70,7 +79,7 @@ const readOnly = ["get", "list", "watch"];
 export const workers: readonly WorkerSpec[] = [
   {
     name: "release-trigger",
-    description: "GitHub tag webhook and the release API: evt.release.requested",
+    description: "GitHub tag webhook and the release API: cmd.orchestrator.release",
     consumers: [],
     service: {
       port: 8082,
@@ -83,6 +92,8 @@ export const workers: readonly WorkerSpec[] = [
     env: {
       SISKIN_GITHUB_WEBHOOK_SECRET: cred("github-webhook-secret"),
       SISKIN_API_TOKEN: cred("api-token"),
+      // Per-person tokens (SHA-256 digest → user, groups): the only API callers who may approve (docs/security.md).
+      SISKIN_API_PEOPLE: cred("api-people", true),
     },
     memory: "256Mi",
   },
@@ -109,8 +120,9 @@ export const workers: readonly WorkerSpec[] = [
   {
     name: "orchestrator",
     description: "hosts each release's statechart: events in, commands out",
-    consumers: ["orchestrator", "orchestratorControl"],
-    rules: [],
+    consumers: ["orchestrator", "orchestratorControl", "orchestratorDecide", "orchestratorRelease"],
+    // A release's spec is read from its VMRollout, never taken from the request message.
+    rules: [{ apiGroups: ["siskin.dev"], resources: ["vmrollouts"], verbs: ["get"] }],
     scaling: {
       min: 1,
       max: 5,

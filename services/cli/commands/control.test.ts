@@ -106,7 +106,8 @@ describe("registration and actor", () => {
     const program = await buildProgram();
     for (const name of ["approve", "reject", "pause", "resume", "abort", "promote"]) {
       const c = program.commands.find((x) => x.name() === name);
-      expect(c?.options.map((o) => o.long)).toEqual(["--reason", "--force"]);
+      const api = ["approve", "reject", "promote"].includes(name) ? ["--api"] : [];
+      expect(c?.options.map((o) => o.long)).toEqual([...api, "--reason", "--force"]);
     }
     expect(program.options.map((o) => o.long)).toEqual(expect.arrayContaining(["--nats", "--json", "--no-color"]));
   });

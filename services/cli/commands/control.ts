@@ -1,7 +1,9 @@
 // `siskin approve|reject|pause|resume|abort|promote <releaseId>`: an operator's action, published as
 // cmd.orchestrator.control after checking that the release exists and the action applies to its state.
 import type { Command } from "commander";
-import { ControlAction, type OrchestratorControl } from "../../../schemas/control.js";
+import { ControlAction, isDecideAction, type OrchestratorControl } from "../../../schemas/control.js";
+import { apiControlSender } from "../lib/api-control.js";
+import { DEFAULT_API } from "./release.js";
 import { cliActor, ensureGlobalOptions, globalsOf, runOutcome, type CliActor } from "../lib/context.js";
 import { CliError, Exit, usageError, type CliOutcome } from "../lib/errors.js";
 import { actorLabel } from "../lib/format.js";
@@ -38,8 +40,8 @@ export async function runControl(o: ControlOptions, deps: { store: ReleaseStore;
   }
   const reason = o.reason === undefined ? "" : `, reason "${o.reason}"`;
   const lines = [
-    `asked the orchestrator to ${o.action} ${view.releaseId} (as ${actorLabel(deps.actor)}${reason}; it was ${view.state})`,
-    `command ${sent.id} is #${sent.seq} on the COMMANDS stream${sent.duplicate ? " (a duplicate: it was already there)" : ""}; follow it with: siskin watch ${view.releaseId}`,
+    `asked the orchestrator to ${o.action} ${view.releaseId} (as ${sent.seq === undefined ? "the user of your API token" : actorLabel(deps.actor)}${reason}; it was ${view.state})`,
+    `command ${sent.id} ${sent.seq === undefined ? "was accepted by the release API" : `is #${sent.seq} on the COMMANDS stream`}${sent.duplicate ? " (a duplicate: it was already there)" : ""}; follow it with: siskin watch ${view.releaseId}`,
   ];
   return { stdout: `${lines.join("\n")}\n`, stderr: problem === null ? "" : `warning: ${problem}\n`, code: Exit.ok };
 }
@@ -48,13 +50,14 @@ export async function runControl(o: ControlOptions, deps: { store: ReleaseStore;
 export function register(program: Command): void {
   ensureGlobalOptions(program);
   for (const action of ControlAction) {
-    program
-      .command(action)
+    const sub = program.command(action);
+    if (isDecideAction(action)) sub.option("--api <url>", `release-trigger's base URL (default: SISKIN_API_URL or ${DEFAULT_API}); token: your own SISKIN_API_TOKEN`);
+    sub
       .argument("<release>", "release id: <namespace>/<rollout>/<version> (list them with: siskin status)")
-      .description(`${actionHelp[action]} (cmd.orchestrator.control)`)
+      .description(`${actionHelp[action]} (${isDecideAction(action) ? "release API, as your personal token's user" : "cmd.orchestrator.control"})`)
       .option("--reason <text>", "why, recorded in the release's audit history")
       .option("--force", "send even when the release's state says the action does not apply")
-      .action(async (releaseId: string, flags: { reason?: string; force?: boolean }, cmd: Command) => {
+      .action(async (releaseId: string, flags: { reason?: string; force?: boolean; api?: string }, cmd: Command) => {
         const g = globalsOf(cmd, process.env, process.stdout.isTTY === true);
         await runOutcome(action, async () => {
           parseReleaseRef(releaseId, false);
@@ -62,7 +65,11 @@ export function register(program: Command): void {
           try {
             const store = await kvReleaseStore(nc);
             const opts: ControlOptions = { action, releaseId, force: flags.force === true, json: g.json, ...(flags.reason === undefined ? {} : { reason: flags.reason }) };
-            return await runControl(opts, { store, sender: natsControlSender(nc), actor: cliActor(process.env) });
+            // Approve, reject, promote: as the person the API token names, never as the shared `cli` user.
+            const sender = isDecideAction(action)
+              ? apiControlSender({ fetch, api: flags.api ?? (process.env.SISKIN_API_URL || DEFAULT_API), token: process.env.SISKIN_API_TOKEN })
+              : natsControlSender(nc);
+            return await runControl(opts, { store, sender, actor: cliActor(process.env) });
           } finally {
             await nc.close();
           }

@@ -2,9 +2,9 @@
 // (idempotent). Connects with the SISKIN_NATS_* variables, as the NATS admin user in a cluster.
 import { Command, InvalidArgumentError } from "commander";
 import { Type } from "typebox";
-import { connectNats, loadConfig, NatsConfig, provision } from "../../runtime/index.js";
+import { connectNats, JetStreamConfig, loadConfig, NatsConfig, provision, provisionOptionsOf } from "../../runtime/index.js";
 
-const ProvisionEnv = Type.Object({ nats: NatsConfig });
+const ProvisionEnv = Type.Object({ nats: NatsConfig, jetstream: JetStreamConfig });
 
 const replicas = (raw: string): number => {
   const n = Number(raw);
@@ -16,13 +16,16 @@ const replicas = (raw: string): number => {
 export function register(program: Command): void {
   program
     .command("provision")
-    .description("create or update the JetStream streams, consumers and KV buckets (SISKIN_NATS_SERVERS, _USER, _PASS)")
-    .option("--replicas <n>", "replicas of every stream and bucket: 1 on a single server, 3 on the NATS cluster", replicas, 1)
-    .action(async (flags: { replicas: number }) => {
+    .description(
+      "create or update the JetStream streams, consumers and KV buckets (SISKIN_NATS_SERVERS, _USER, _PASS; " +
+        "SISKIN_JETSTREAM_REPLICAS, _ACK_WAIT_MS, _MAX_DELIVER, _DUPLICATE_WINDOW_MS)",
+    )
+    .option("--replicas <n>", "replicas of every stream and bucket: 1 on a single server, 3 on the NATS cluster (default SISKIN_JETSTREAM_REPLICAS, else 1)", replicas)
+    .action(async (flags: { replicas?: number }) => {
       const cfg = loadConfig(ProvisionEnv, process.env);
       const nc = await connectNats(cfg.nats, "siskin-provision");
       try {
-        const report = await provision(nc, { replicas: flags.replicas });
+        const report = await provision(nc, { ...provisionOptionsOf(cfg.jetstream), ...(flags.replicas === undefined ? {} : { replicas: flags.replicas }) });
         for (const [kind, objects] of Object.entries(report)) {
           for (const [name, action] of Object.entries(objects as Record<string, string>)) process.stdout.write(`${kind.slice(0, -1)} ${name} ${action}\n`);
         }

@@ -19,6 +19,23 @@ describe("siskin replay (runReplay)", () => {
     expect(out.stdout).toContain("outcome: rolledBack");
   });
 
+  it("the VM template goes through the provisioner's preflight: a template it would refuse fails the release before any traffic moves", () => {
+    const out = runReplay({ file: trace("preflight-fails.json"), json: true, expect: "failed", color: false }, read);
+    expect(out.code).toBe(0);
+    const r = JSON.parse(out.stdout) as { reason: string; commands: Array<{ subject: string }> };
+    expect(r.reason).toMatch(/^cannot provision v1\.1\.0, no traffic was shifted: BINDING_NOT_MESH_COMPATIBLE: .*; ISTIO_RESERVED_PORT: interface "default" declares port 15001/);
+    expect(r.commands.map((c) => c.subject)).not.toContain("cmd.traffic.set_weights");
+  });
+
+  it("several releases in one trace: each release's outcome, then the newest's", () => {
+    const out = runReplay({ file: trace("supersede.json"), json: false, color: false }, read);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/40s +v1\.1\.0 step\.analyzing → rollingBack +50 % +siskin\.superseded/);
+    expect(out.stdout).toContain("release v1.1.0: superseded (state superseded): superseded by shop/ratings/v1.2.0; v1.1.0 taken out of traffic\n");
+    expect(out.stdout).toContain("release v1.2.0: promoted (state succeeded)");
+    expect(out.stdout).toContain("outcome: promoted");
+  });
+
   it("--expect: exit 0 when it matches, 1 when it differs (the report is still printed)", () => {
     expect(runReplay({ file: trace("healthy.json"), json: true, expect: "promoted", color: false }, read).code).toBe(0);
     const bad = runReplay({ file: trace("healthy.json"), json: true, expect: "rolledBack", color: false }, read);

@@ -9,6 +9,7 @@ import { parseTrace, replay, type ReplayResult, type TimelineEntry } from "../..
 import { palette, type Palette } from "../lib/color.js";
 import { runOutcome } from "../lib/context.js";
 import { Exit, type CliOutcome } from "../lib/errors.js";
+import { templatePreflight } from "../lib/replay-preflight.js";
 import { renderTable } from "../lib/table.js";
 
 /** Outcomes `--expect` accepts: a release outcome, or `unfinished` (the trace ended first). */
@@ -35,7 +36,8 @@ function clock(t: number): string {
 function rows(timeline: readonly TimelineEntry[], p: Palette): string[][] {
   const out: string[][] = [];
   for (const e of timeline) {
-    const move = e.from === e.to ? p.dim(e.to) : `${e.from} → ${p.bold(e.to)}`;
+    const state = e.from === e.to ? p.dim(e.to) : `${e.from} → ${p.bold(e.to)}`;
+    const move = e.release === undefined ? state : `${e.release} ${state}`;
     out.push([clock(e.t), move, `${e.weight} %`, `${e.event}${e.actor === undefined ? "" : ` (${e.actor})`}`, e.reason]);
     for (const v of e.verdicts ?? []) {
       const mark = v.verdict === "pass" ? p.green(v.verdict) : v.verdict === "fail" ? p.red(v.verdict) : p.yellow(v.verdict);
@@ -48,7 +50,8 @@ function rows(timeline: readonly TimelineEntry[], p: Palette): string[][] {
 /** The human-readable report of a replay. */
 export function renderReplay(result: ReplayResult, header: string, p: Palette): string {
   const table = renderTable(["T", "STATE", "WEIGHT", "EVENT", "REASON"], rows(result.timeline, p));
-  const end = `outcome: ${outcomeColor(p, result.outcome)} (state ${result.state}, ${clock(result.seconds)} of trace time)\nreason: ${result.reason}\n`;
+  const each = result.releases.length > 1 ? result.releases.map((r) => `release ${r.version}: ${outcomeColor(p, r.outcome)} (state ${r.state}): ${r.reason}\n`).join("") : "";
+  const end = `${each}outcome: ${outcomeColor(p, result.outcome)} (state ${result.state}, ${clock(result.seconds)} of trace time)\nreason: ${result.reason}\n`;
   return `${header}\n\n${table}\n${end}`;
 }
 
@@ -70,10 +73,10 @@ export function runReplay(o: ReplayOptions, read: (path: string) => string): Cli
     return { stdout: "", stderr: `replay: trace ${o.file} is not JSON: ${(err as Error).message}\n`, code: Exit.failure };
   }
   const trace = parseTrace(raw, `trace ${o.file}`);
-  const result = replay(trace);
+  const result = replay(trace, { preflight: templatePreflight });
   let stdout: string;
   if (o.json) {
-    stdout = `${JSON.stringify({ releaseId: result.releaseId, outcome: result.outcome, state: result.state, reason: result.reason, seconds: result.seconds, timeline: result.timeline, commands: result.commands }, null, 2)}\n`;
+    stdout = `${JSON.stringify({ releaseId: result.releaseId, outcome: result.outcome, state: result.state, reason: result.reason, seconds: result.seconds, releases: result.releases, timeline: result.timeline, commands: result.commands }, null, 2)}\n`;
   } else {
     const r = resolveRollout(trace.rollout.spec);
     const steps = r.steps.map((s) => s.weight).join(" → ");

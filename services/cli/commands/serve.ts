@@ -46,6 +46,8 @@ export function register(program: Command): void {
     .argument("<worker...>", "worker names")
     .action(async (names: string[]) => {
       const running = await startWorkers(names);
+      // One line once every worker consumes: a supervisor (or the soak) knows the process is ready.
+      process.stdout.write(`siskin serve: ready (${names.join(" ")})\n`);
       const stop = async () => {
         for (const r of running.reverse()) await r.stop().catch(() => undefined);
         process.exit(0);

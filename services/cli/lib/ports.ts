@@ -13,8 +13,8 @@ export interface ReleaseStore {
 
 /** Sends operator actions to the orchestrator (`cmd.orchestrator.control`). */
 export interface ControlSender {
-  /** Publish; resolves with the message id and its COMMANDS stream sequence. */
-  send(releaseId: string, data: OrchestratorControl): Promise<{ id: string; seq: number; duplicate: boolean }>;
+  /** Send; resolves with the command id and, when published here, its COMMANDS stream sequence. */
+  send(releaseId: string, data: OrchestratorControl): Promise<{ id: string; seq?: number; duplicate: boolean }>;
 }
 
 /** Subjects `siskin watch` follows. */

@@ -97,12 +97,13 @@ export function applyReleaseEvent(view: ReleaseView | undefined, ev: ReleaseEven
 
 /**
  * Fill what events do not carry from the release's KV entry: the step count, versions, request,
- * and the numbers of verdicts with the same metric and verdict.
+ * and the numbers of verdicts of the same interval (same metric, verdict and reason).
  */
 export function enrichFromKv(view: ReleaseView, kv: ReleaseView | null): ReleaseView {
   if (kv === null) return view;
   const verdicts = view.verdicts.map((v) => {
-    const k = kv.verdicts.find((x) => x.metric === v.metric && x.verdict === v.verdict);
+    // Numbers only from the same interval: the KV entry may already hold a later one (same reason text).
+    const k = kv.verdicts.find((x) => x.metric === v.metric && x.verdict === v.verdict && x.reason === v.reason);
     if (k === undefined) return v;
     return {
       ...v,

@@ -21,9 +21,23 @@ export function stepLabel(v: ReleaseView): string {
   return `${v.step + 1}/${v.steps ?? "?"}`;
 }
 
-/** The RELEASE, STATE, STEP, WEIGHT, LAST VERDICT, AGE table; age counts from the request. */
+/**
+ * What a rollback's row says in place of the last verdict: its cause (an alert, a VM failure, failed
+ * intervals, an operator), which the last verdict alone often does not show (a fast-path rollback
+ * follows passing intervals). Null when the release is not rolling or rolled back.
+ */
+export function rollbackCause(v: ReleaseView, max = 72): string | null {
+  const rolling = v.state === "rollingBack" || (v.done && (v.outcome === "rolledBack" || v.outcome === "aborted"));
+  if (!rolling || v.reason === "") return null;
+  const text = v.reason.replace(/^(rolling back|rolled back to \S+): /, "");
+  return `cause: ${text.length > max ? `${text.slice(0, max - 1)}…` : text}`;
+}
+
+/** The RELEASE, STATE, STEP, WEIGHT, LAST VERDICT (a rollback's cause), AGE table; age counts from the request. */
 export function renderReleaseTable(views: readonly ReleaseView[], now: number, p: Palette = plain): string {
   const rows = views.map((v) => {
+    const cause = rollbackCause(v);
+    if (cause !== null) return [v.releaseId, stateLabel(v, p), stepLabel(v), `${v.weight}%`, p.red(cause), v.requestedAt === null ? "-" : formatAge(now - v.requestedAt)];
     const verdict = lastVerdictSummary(v.verdicts);
     const colored = verdict.startsWith("pass") ? p.green(verdict) : verdict === "-" ? verdict : verdict.startsWith("fail") ? p.red(verdict) : p.yellow(verdict);
     return [v.releaseId, stateLabel(v, p), stepLabel(v), `${v.weight}%`, colored, v.requestedAt === null ? "-" : formatAge(now - v.requestedAt)];

@@ -50,14 +50,24 @@ describe("status rendering", () => {
   it("the table: RELEASE, STATE, STEP, WEIGHT, LAST VERDICT, AGE", () => {
     const live = analyzing();
     const queued = releaseViewOf("shop/ratings/v1.2.0", scriptRelease({ version: "v1.2.0", now: T0 + 60_000 }).stored) as ReleaseView;
-    const done: ReleaseView = { ...live, releaseId: "shop/ratings/v1.0.9", done: true, outcome: "rolledBack", state: "rolledBack", verdicts: [{ metric: "error-rate", verdict: "fail", reason: "" }], requestedAt: T0 - 3600_000 };
+    const done: ReleaseView = {
+      ...live,
+      releaseId: "shop/ratings/v1.0.9",
+      done: true,
+      outcome: "rolledBack",
+      state: "rolledBack",
+      verdicts: [{ metric: "error-rate", verdict: "pass", reason: "" }],
+      reason: "rolled back to v1.0.0: alert HighErrorRate firing",
+      requestedAt: T0 - 3600_000,
+    };
     const out = renderReleaseTable([live, queued, done], T0 + 125_000);
+    // A rollback's row says what caused it (here an alert after passing intervals), not its last verdict.
     expect(out).toBe(
       [
-        "RELEASE              STATE           STEP  WEIGHT  LAST VERDICT     AGE",
-        "shop/ratings/v1.1.0  step.analyzing  2/3   50%     pass (2)         2m",
-        "shop/ratings/v1.2.0  provisioning    -     0%      -                1m",
-        "shop/ratings/v1.0.9  rolledBack      2/3   50%     fail error-rate  1h2m",
+        "RELEASE              STATE           STEP  WEIGHT  LAST VERDICT                       AGE",
+        "shop/ratings/v1.1.0  step.analyzing  2/3   50%     pass (2)                           2m",
+        "shop/ratings/v1.2.0  provisioning    -     0%      -                                  1m",
+        "shop/ratings/v1.0.9  rolledBack      2/3   50%     cause: alert HighErrorRate firing  1h2m",
         "",
       ].join("\n"),
     );
@@ -132,6 +142,21 @@ describe("watch rendering", () => {
     expect(enriched.verdicts[0]).toMatchObject({ canary: 0.1, stable: 0.1 });
     const again = applyReleaseEvent(releaseViewOf(r.releaseId, r.stored) as ReleaseView, progressed);
     expect(again.changed).toBe(false);
+  });
+
+  it("watch never shows one interval's numbers beside another interval's reason", () => {
+    const r = scriptRelease();
+    toFirstStep(r);
+    const before = releaseViewOf(r.releaseId, r.stored) as ReleaseView;
+    const seen = r.published.length;
+    r.send(ev.analysis(T0 + 63_000, [verdict.pass()]));
+    const [progressed] = r.releaseEvents(seen);
+    const applied = applyReleaseEvent(before, progressed!).view as ReleaseView;
+    // By the time watch reads the KV entry, a later interval (same verdict, other numbers) is stored.
+    r.send(ev.analysis(T0 + 123_000, [{ ...verdict.pass(), canary: 0.4, stable: 0.3, reason: "error-rate 0.4 % ≤ max 1 %" }]));
+    const enriched = enrichFromKv(applied, releaseViewOf(r.releaseId, r.stored));
+    expect(enriched.verdicts[0]).toMatchObject({ reason: "error-rate 0.1 % ≤ max 1 %" });
+    expect(enriched.verdicts[0]?.canary).toBeUndefined();
   });
 
   it("a release first seen through its request gets its step count from the spec", () => {

@@ -114,7 +114,7 @@ describe("playStory", () => {
       on["push"] = () => emit({ subject: Event.releaseCompleted, releaseId: id, data: { outcome: "promoted", reason: "v2.2.0 promoted", durationMs: 1 } });
     });
     const r = await playStory(bookinfoStories[2]!, ctx(ports));
-    expect(calls).toEqual(['template {"sim.siskin.dev/latency-p99-ms":"300"}', "push bookinfo/ratings v2.2.0", 'template {"sim.siskin.dev/latency-p99-ms":null}']);
+    expect(calls).toEqual(['template {"sim.siskin.dev/latency-p99-ms":"420"}', "push bookinfo/ratings v2.2.0", 'template {"sim.siskin.dev/latency-p99-ms":null}']);
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual(["expected rolledBack, got promoted (v2.2.0 promoted)"]);
   });

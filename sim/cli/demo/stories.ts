@@ -2,13 +2,14 @@
  * The BookInfo story: five tags of `ratings`, each showing one way Siskin decides. Pure data and a
  * pure judge; the player (play.ts) scripts the faults and observes.
  */
+import { LatencyProfile } from "../../mesh/latency.js";
 import type { StoryResult, StoryScript } from "./types.js";
 
 /** The rollout the stories release (infra/sim/bookinfo). */
 export const bookinfoRollout = { namespace: "bookinfo", name: "ratings", service: "ratings", repository: "bookinfo/ratings" } as const;
 
-/** The stable version's p99 latency in the mesh (the `normal` profile: p50 25 ms, p99 100 ms). */
-export const stableP99Ms = 100;
+/** The stable version's p99 latency in the mesh (the default `normal` profile). */
+export const stableP99Ms = LatencyProfile.normal.p99Ms;
 
 /** v2.0.0 → v2.4.0, in order. */
 export const bookinfoStories: readonly StoryScript[] = [

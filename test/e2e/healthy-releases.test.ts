@@ -1,0 +1,37 @@
+/**
+ * "The simulated world is healthy when it says so": ten releases of healthy versions in a row (no
+ * fault injected, the default latency profile for every version), each through 10 → 50 → Slack
+ * approval → 100 %, must all be promoted. Before the default latency moved off Istio's 100 ms bucket
+ * edge, about a third of the intervals failed `latency-p99 ≤ 1.2 × stable` on noise alone and some of
+ * these releases were rolled back. No sleeps: the player waits on events with bounds.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StoryResult } from "../../sim/cli/demo/types.js";
+import { startE2eWorld, type E2eWorld } from "./world.test-util.js";
+
+let w: E2eWorld;
+beforeAll(async () => {
+  w = await startE2eWorld();
+}, 60_000);
+afterAll(async () => {
+  await w?.close();
+});
+
+const tags = Array.from({ length: 10 }, (_, i) => `v3.${i}.0`);
+const results: StoryResult[] = [];
+
+describe("ten healthy releases in a row", () => {
+  it.each(tags)("%s: promoted, every interval passed", async (tag) => {
+    const r = await w.play({ tag, title: `healthy ${tag}`, expect: "promoted", expectApproval: true });
+    results.push(r);
+    expect({ tag, outcome: r.outcome, reason: r.reason, problems: r.problems }).toEqual({ tag, outcome: "promoted", reason: expect.any(String), problems: [] });
+    expect(r.weights).toEqual([10, 50, 100]);
+    const audit = await w.audit(r.releaseId);
+    const failed = audit.filter((a) => /failed interval/.test(a.reason));
+    expect(failed.map((a) => a.reason)).toEqual([]);
+  }, 120_000);
+
+  it("ten promotions out of ten", () => {
+    expect(results.map((r) => r.outcome)).toEqual(tags.map(() => "promoted"));
+  });
+});
