@@ -24,12 +24,16 @@ function shippedSettings(): Record<string, string> {
   return out;
 }
 
+/** A plausible value for a Secret key: JSON for the keys that hold JSON (per-person API tokens), else an opaque string. */
+const secretSample = (key: string) =>
+  key === "api-people" ? JSON.stringify({ ["a".repeat(64)]: { user: "alice", groups: ["oncall"] } }) : `secret-${key}-0123456789abcdef`;
+
 /** The container env resolved as the kubelet would: Secret keys get a dummy value, settings their value. */
 function resolveEnv(d: Obj, settings: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const e of d.spec.template.spec.containers[0].env as Array<Record<string, any>>) {
     if (e.value !== undefined) env[e.name] = e.value;
-    else if (e.valueFrom.secretKeyRef !== undefined) env[e.name] = `secret-${e.valueFrom.secretKeyRef.key}-0123456789abcdef`;
+    else if (e.valueFrom.secretKeyRef !== undefined) env[e.name] = secretSample(e.valueFrom.secretKeyRef.key);
     else if (e.valueFrom.configMapKeyRef !== undefined) env[e.name] = settings[e.valueFrom.configMapKeyRef.key] ?? "";
     else if (e.valueFrom.fieldRef !== undefined) env[e.name] = "siskin-worker-7d9f-abcde";
   }

@@ -30,7 +30,7 @@ const flat = (s: string) => s.replace(/\s+/g, " ");
 
 describe("kubectl explain vmrollout", () => {
   it.each([
-    ["vmrollout.spec.steps", ["Traffic steps (default 10, 50, 100).", "Canary weight in percent (1..100).", "Analysis intervals to bake at this weight", "Ask the approvers before shifting to this step."]],
+    ["vmrollout.spec.steps", ["Traffic steps (default 10, 50, 100)", "Canary weight in percent (1..100); omit for a mirror or matched step.", "Analysis intervals to bake at this step", "Ask the approvers before shifting to this step."]],
     ["vmrollout.spec.analysis", ["How each step is judged.", "Length of one analysis interval.", "Consecutive failed intervals tolerated", "What to do when inconclusive intervals exceed the limit", "Firing alerts that match roll back at once."]],
     ["vmrollout.spec.analysis.metrics", ["Metrics; default error-rate", "Unique name within the rollout", "A built-in Istio metric", "A custom PromQL template", "Roll back at once (fast path)"]],
     ["vmrollout.spec.approvers", ["Who may approve gated steps", "Slack user ids (`U…`) who may approve.", "Slack user group ids (`S…`) whose members may approve."]],

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Bucket, Stream } from "../../schemas/subjects.js";
 import { ADMIN_USER, natsPasswordEnv, workerAccess } from "../../scripts/lib/nats-permissions.js";
 import { createPublisher, provision } from "../../services/runtime/index.js";
+import { inboxPrefixFor } from "../../services/runtime/nats.js";
 import { freePort, natsServerBinary, waitFor } from "../harness/index.js";
 import { spawnServer, type ServerProcess } from "../../sim/world/process.js";
 import { root, tempDir } from "../infra-tools.test-util.js";
@@ -96,7 +97,8 @@ describe("NATS cluster from infra/k8s/nats/nats-cluster.conf", () => {
   });
 
   it("keeps taking a worker's events after one server dies", async () => {
-    const nc = await connect({ servers: urls(), user: "traffic-router", pass: password("traffic-router"), reconnectTimeWait: 100 });
+    // As the worker connects (services/runtime/nats.ts): its own reply prefix, the only one its permissions allow.
+    const nc = await connect({ servers: urls(), user: "traffic-router", pass: password("traffic-router"), inboxPrefix: inboxPrefixFor("traffic-router"), reconnectTimeWait: 100 });
     conns.push(nc);
     const pub = createPublisher(nc, { source: "traffic-router" });
     const data = { canaryWeight: 10, code: "SISKIN_ERR_CONFLICT", message: "cluster test", retryable: true };
