@@ -37,7 +37,7 @@ describe("siskin status", { timeout: 300_000 }, () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toContain("State      promoted   step 3/3   [████████████████████] 100%");
     expect(res.stdout).toMatch(/Timeline\n {2}TIME +TRANSITION +BY +REASON\n {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}new → provisioning +github:octocat +provisioning VirtualMachine ratings-v1-0-9 for v1\.0\.9\n/);
-    expect(res.stdout).toMatch(/finalizing → succeeded +- +v1\.0\.9 promoted; rollback window passed; stopping v1\.0\.0\n/);
+    expect(res.stdout).toMatch(/finalizing → succeeded +- +v1\.0\.9 promoted; rollback window passed; stopping v1\.0\.0; keeping v1\.0\.9 and v1\.0\.0 \(revisionHistoryLimit 2\), removing older versions' routes, subsets and VMs\n/);
   });
 
   it("--json gives the release and its timeline", async () => {

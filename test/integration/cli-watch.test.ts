@@ -62,9 +62,11 @@ describe("siskin watch", { timeout: 240_000 }, () => {
       expect.stringMatching(/^shop\/ratings\/v2\.0\.0 {2}promoted {2}step 3\/3 {2}\d+s ago$/),
       "  [████████████████████████] 100%",
       "  ✓ error-rate  pass  canary 0.1 · stable 0.1  error-rate 0.1 % ≤ max 1 %",
-      "  last: v2.0.0 promoted; rollback window passed; stopping v1.0.0",
+      // The reason is cut to the terminal's width on the live screen, and wraps in the closing line.
+      "  last: v2.0.0 promoted; rollback window passed; stopping v1.0.0; keeping v2.0.0 and v1.0.0 (revisionHistoryLimit 2), removing older versions' routes, subsets…",
       "  took 10m 3s",
-      expect.stringMatching(/^\d\d:\d\d:\d\dZ shop\/ratings\/v2\.0\.0 {2}completed: promoted after 10m 3s {2}— v2\.0\.0 promoted; rollback window passed; stopping v1\.0\.0$/),
+      expect.stringMatching(/^\d\d:\d\d:\d\dZ shop\/ratings\/v2\.0\.0 {2}completed: promoted after 10m 3s {2}— v2\.0\.0 promoted; rollback window passed; stopping v1\.0\.0; keeping v2\.0\.0 and v1\.0\.0 \(revisionHistoryLimit 2\), removing older versions$/),
+      "' routes, subsets and VMs",
     ]);
   });
 

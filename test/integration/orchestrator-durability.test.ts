@@ -193,6 +193,8 @@ describe("orchestrator durability (real nats-server)", () => {
     expect(new Set(commands.map((m) => m.msgId)).size).toBe(commands.length);
     expect(commands.map(nameOf).filter((n) => n !== "cmd.status.write")).toEqual([
       "cmd.vm.provision", "set_weights:10", "cmd.analysis.start", "set_weights:50", "set_weights:100", "cmd.analysis.stop", "cmd.vm.stop",
+      // The rollback window passed: versions beyond revisionHistoryLimit are pruned (#18).
+      "cmd.vm.prune", "cmd.traffic.prune",
     ]);
     // The repeats really happened, and JetStream dropped them.
     let dropped = 0;

@@ -47,8 +47,8 @@ describe("runWatch on a non-terminal: one line per change", () => {
       "12:02:04Z shop/ratings/v1.1.0  step.analyzing → step.shifting  step 3/3  [█████░░░░░]  50%  ✓ error-rate  — step 2 passed at 50 %; next 100 %; shifting canary v1.1.0 to 100 %",
       "12:02:05Z shop/ratings/v1.1.0  step.shifting → step.analyzing  step 3/3  [██████████] 100%  ✓ error-rate  — baking step 3 at 100 % for 1 interval(s) (60 s)",
       "12:03:05Z shop/ratings/v1.1.0  step.analyzing → finalizing  step 3/3  [██████████] 100%  ✓ error-rate  — promoted: v1.1.0 is the stable version; v1.0.0 stays up for 5 min",
-      "12:09:45Z shop/ratings/v1.1.0  finalizing → succeeded  step 3/3  [██████████] 100%  ✓ error-rate  — v1.1.0 promoted; rollback window passed; stopping v1.0.0",
-      "12:09:45Z shop/ratings/v1.1.0  completed: promoted after 9m 45s  — v1.1.0 promoted; rollback window passed; stopping v1.0.0",
+      "12:09:45Z shop/ratings/v1.1.0  finalizing → succeeded  step 3/3  [██████████] 100%  ✓ error-rate  — v1.1.0 promoted; rollback window passed; stopping v1.0.0; keeping v1.1.0 and v1.0.0 (revisionHistoryLimit 2), removing older versions' routes, subsets and VMs",
+      "12:09:45Z shop/ratings/v1.1.0  completed: promoted after 9m 45s  — v1.1.0 promoted; rollback window passed; stopping v1.0.0; keeping v1.1.0 and v1.0.0 (revisionHistoryLimit 2), removing older versions' routes, subsets and VMs",
       "",
     ]);
   });
@@ -76,7 +76,7 @@ describe("runWatch on a non-terminal: one line per change", () => {
     const h = harness(memoryStore([r]));
     const res = await runWatch({ ...base, releaseId: r.releaseId }, h.deps);
     expect(res.code).toBe(0);
-    expect(h.out()).toBe("12:09:45Z shop/ratings/v1.1.0  completed: promoted after 9m 45s  — v1.1.0 promoted; rollback window passed; stopping v1.0.0\n");
+    expect(h.out()).toBe("12:09:45Z shop/ratings/v1.1.0  completed: promoted after 9m 45s  — v1.1.0 promoted; rollback window passed; stopping v1.0.0; keeping v1.1.0 and v1.0.0 (revisionHistoryLimit 2), removing older versions' routes, subsets and VMs\n");
     expect(h.feed.stopped).toBe(true);
   });
 
