@@ -20,16 +20,9 @@ import type { ProgressRecord, StoryResult, StoryScript } from "../../sim/cli/dem
 import { connectNats, openKv, type JsonKv } from "../../services/runtime/index.js";
 import { onCallUser, startWorld, type World } from "../../sim/world/index.js";
 
-/** One audit entry of a release (services/orchestrator/host-messages.ts AuditEntry). */
-export interface AuditLine {
-  seq: number;
-  event: string;
-  from: string;
-  to: string;
-  reason: string;
-  actor?: { kind: string; id: string; name?: string };
-  at: number;
-}
+/** One audit entry of a release: the soak's reader defines it once (sim/soak/collect.ts). */
+import type { AuditLine } from "../../sim/soak/collect.js";
+export type { AuditLine };
 
 /** The world and the views the tests assert on. */
 export interface E2eWorld {
